@@ -1,0 +1,63 @@
+# ngo-cases developer entry points. Needs only Python 3.11+ and make.
+#   make run    serve on http://127.0.0.1:8000 with worker + beat (embedded
+#               PostgreSQL and broker unless DATABASE_URL / CELERY_BROKER_URL)
+#   make test   the whole test suite on PostgreSQL
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint typecheck check-migrations check-deploy install lock messages clean-var
+
+$(STAMP): requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-ngo_cases.settings.local} \
+		$(PY) -m ngo_cases.local_stack run
+
+test: $(STAMP)
+	DJANGO_SETTINGS_MODULE=ngo_cases.settings.test \
+		$(PY) -m ngo_cases.local_stack exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# mypy's Django plugin imports the settings; it never connects to the database.
+typecheck: $(STAMP)
+	DJANGO_SETTINGS_MODULE=ngo_cases.settings.test DATABASE_URL=postgres://typecheck@localhost/typecheck \
+		$(VENV)/bin/mypy .
+
+check-migrations: $(STAMP)
+	DJANGO_SETTINGS_MODULE=ngo_cases.settings.test \
+		$(PY) -m ngo_cases.local_stack exec -- $(PY) manage.py makemigrations --check --dry-run
+
+# The deploy check runs on production settings with throwaway secrets; see docs/operations.md.
+check-deploy: $(STAMP)
+	DJANGO_SETTINGS_MODULE=ngo_cases.settings.production \
+	DJANGO_SECRET_KEY=check-deploy-$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n') \
+	DJANGO_ALLOWED_HOSTS=cases.example.org \
+	DATABASE_URL=postgres://ngo@db.invalid/ngo_cases \
+	CELERY_BROKER_URL=redis://redis.invalid:6379/0 \
+	REDIS_URL=redis://redis.invalid:6379/1 \
+	NGO_MASTER_KEYS=1:$$(head -c32 /dev/urandom | base64) \
+	NGO_BLIND_INDEX_KEY=$$(head -c32 /dev/urandom | base64) \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
+
+# Refresh the hash-pinned lock files from requirements/*.in (needs network).
+lock:
+	$(PYTHON) -m venv var/uv && var/uv/bin/pip install --quiet uv
+	cd requirements && ../var/uv/bin/uv pip compile --python-version 3.11 --generate-hashes --no-header base.in -o base.txt
+	cd requirements && ../var/uv/bin/uv pip compile --python-version 3.11 --generate-hashes --no-header dev.in -o dev.txt
+
+clean-var:
+	rm -rf var/

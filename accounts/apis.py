@@ -1,0 +1,185 @@
+"""Accounts endpoints: sign-in, tokens, MFA, and the caller's own profile."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib.auth import logout as session_logout
+from django.db.models import QuerySet
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ngo_cases.api.base import BaseAPIView
+from ngo_cases.api.permissions import IsStaffMemberOrEnrolling
+from ngo_cases.api.throttling import LoginThrottle
+
+from . import selectors, services
+from .models import ApiToken, User
+from .serializers import (
+    LoginInputSerializer,
+    LoginOutputSerializer,
+    MeOutputSerializer,
+    MeUpdateSerializer,
+    MfaStatusOutputSerializer,
+    OtpInputSerializer,
+    RecoveryCodesOutputSerializer,
+    TokenOutputSerializer,
+    TotpEnrolmentOutputSerializer,
+)
+
+
+def _user(request: Request) -> User:
+    user = request.user
+    if not isinstance(user, User):  # the permission classes let only our users through
+        raise NotAuthenticated()
+    return user
+
+
+class LoginApi(BaseAPIView):
+    """Exchange username, password (and `otp`) for a bearer token."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginThrottle]
+    atomic_request = False  # failure counters must commit with the error answer
+
+    @extend_schema(request=LoginInputSerializer, responses={200: LoginOutputSerializer}, auth=[])
+    def post(self, request: Request) -> Response:
+        serializer = LoginInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        issued = services.auth_login(request=request._request, **serializer.validated_data)
+        return Response(LoginOutputSerializer(issued).data)
+
+
+class LogoutApi(BaseAPIView):
+    """Revoke the token (or end the session) this request was made with."""
+
+    permission_classes = [IsStaffMemberOrEnrolling]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        if isinstance(request.auth, ApiToken):
+            services.token_revoke(token=request.auth)
+        else:
+            session_logout(request._request)
+        return Response(status=204)
+
+
+class LogoutAllApi(BaseAPIView):
+    """Revoke every token of the caller, on every device."""
+
+    permission_classes = [IsStaffMemberOrEnrolling]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        services.tokens_revoke_all(user=_user(request))
+        if not isinstance(request.auth, ApiToken):
+            session_logout(request._request)
+        return Response(status=204)
+
+
+class TokenListApi(BaseAPIView):
+    """The caller's signed-in devices (their live tokens)."""
+
+    serializer_class = TokenOutputSerializer
+    ordering = ("-created", "digest")
+
+    def scoped_queryset(self) -> QuerySet[ApiToken]:
+        return selectors.token_list(fetched_by=_user(self.request))
+
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        data = TokenOutputSerializer(page, many=True, context={"request": request}).data
+        return self.get_paginated_response(data)
+
+
+class TokenRevokeApi(BaseAPIView):
+    """Sign one device out."""
+
+    def scoped_queryset(self) -> QuerySet[ApiToken]:
+        return selectors.token_list(fetched_by=_user(self.request))
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request, token_id: UUID) -> Response:
+        token = self.get_queryset().filter(public_id=token_id).first()
+        if token is None:
+            raise Http404
+        services.token_revoke(token=token)
+        return Response(status=204)
+
+
+class MeApi(BaseAPIView):
+    """The caller: organisation, teams, role, language and time zone."""
+
+    @extend_schema(responses={200: MeOutputSerializer})
+    def get(self, request: Request) -> Response:
+        me = selectors.user_me(fetched_by=_user(request))
+        return self.etag_response(me, MeOutputSerializer(me).data)
+
+    @extend_schema(request=MeUpdateSerializer, responses={200: MeOutputSerializer})
+    def patch(self, request: Request) -> Response:
+        me = _user(request)
+        expected = self.expected_version(me)
+        serializer = MeUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.user_update_preferences(user=me, expected_version=expected, **serializer.validated_data)
+        me = selectors.user_me(fetched_by=me)
+        return self.etag_response(me, MeOutputSerializer(me).data)
+
+
+class MfaStatusApi(BaseAPIView):
+    permission_classes = [IsStaffMemberOrEnrolling]
+
+    @extend_schema(responses={200: MfaStatusOutputSerializer})
+    def get(self, request: Request) -> Response:
+        user = _user(request)
+        data = {
+            "enrolled": services.user_has_mfa(user),
+            "enforced": settings.NGO_MFA_REQUIRED,
+            "recovery_codes_left": services.recovery_codes_left(user),
+        }
+        return Response(MfaStatusOutputSerializer(data).data)
+
+
+class MfaTotpBeginApi(BaseAPIView):
+    """Start authenticator enrolment: returns the secret and otpauth:// URI."""
+
+    permission_classes = [IsStaffMemberOrEnrolling]
+
+    @extend_schema(request=None, responses={200: TotpEnrolmentOutputSerializer})
+    def post(self, request: Request) -> Response:
+        enrolment = services.mfa_totp_begin(user=_user(request))
+        return Response(TotpEnrolmentOutputSerializer(enrolment).data)
+
+
+class MfaTotpConfirmApi(BaseAPIView):
+    """Confirm the authenticator with a current code; returns recovery codes once."""
+
+    permission_classes = [IsStaffMemberOrEnrolling]
+    atomic_request = False  # the OTP failure throttle must commit with the error
+
+    @extend_schema(request=OtpInputSerializer, responses={200: RecoveryCodesOutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = OtpInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        codes = services.mfa_totp_confirm(user=_user(request), otp=serializer.validated_data["otp"])
+        return Response(RecoveryCodesOutputSerializer({"recovery_codes": codes}).data)
+
+
+class MfaRecoveryCodesApi(BaseAPIView):
+    """Replace the recovery codes (needs a current code)."""
+
+    atomic_request = False
+
+    @extend_schema(request=OtpInputSerializer, responses={200: RecoveryCodesOutputSerializer, 401: OpenApiResponse()})
+    def post(self, request: Request) -> Response:
+        serializer = OtpInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        codes = services.mfa_recovery_codes_regenerate(user=_user(request), otp=serializer.validated_data["otp"])
+        return Response(RecoveryCodesOutputSerializer({"recovery_codes": codes}).data)

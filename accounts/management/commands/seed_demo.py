@@ -1,0 +1,82 @@
+"""manage.py seed_demo: the demo NGO, two partners, a team and one user of
+each role, printed with their passwords. Runs once: a second call only
+prints the logins again. For local use; refuses to run with DEBUG off unless
+--force (a demo password on a server is an open door)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from accounts.models import Organisation, OrganisationType, Role, Team, User
+from accounts.services import organisation_create, staff_create, team_create
+
+DEMO_PASSWORD_SUFFIX = "-demo-2026!"  # noqa: S105 - known demo passwords are the point; refused on servers
+DEMO_USERS = [
+    # username, organisation slug, role, in team
+    ("caseworker", "demo-ngo", Role.CASEWORKER, True),
+    ("supervisor", "demo-ngo", Role.SUPERVISOR, True),
+    ("coordinator", "demo-ngo", Role.COORDINATOR, False),
+    ("partner", "demo-shelter", Role.PARTNER_CASEWORKER, False),
+    ("auditor", "demo-ngo", Role.AUDITOR, False),
+    ("admin", "demo-ngo", Role.ADMIN, False),
+]
+
+
+def demo_password(username: str) -> str:
+    return f"{username}{DEMO_PASSWORD_SUFFIX}"
+
+
+class Command(BaseCommand):
+    help = "Create demo organisations, a team and one user per role (once)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--force", action="store_true", help="Allow with DEBUG off.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("seed_demo creates known passwords; use it on a local machine (or pass --force).")
+        with transaction.atomic():
+            if not Organisation.objects.filter(slug="demo-ngo").exists():
+                self._seed()
+                self.stdout.write("Demo data created.")
+            else:
+                self.stdout.write("Demo data already present.")
+        self.stdout.write("Demo logins (username / password / role):")
+        for username, _org, role, _team in DEMO_USERS:
+            if User.objects.filter(username=username).exists():
+                self.stdout.write(f"  {username:<12} {demo_password(username):<28} {role}")
+
+    def _seed(self) -> None:
+        ngo = organisation_create(
+            name="Demo Anti-Trafficking NGO",
+            slug="demo-ngo",
+            org_type=OrganisationType.NGO,
+            region="Moscow",
+            is_home=True,
+        )
+        shelter = organisation_create(
+            name="Demo Women's Shelter", slug="demo-shelter", org_type=OrganisationType.SHELTER, region="Moscow"
+        )
+        organisation_create(
+            name="Demo Legal Aid Clinic",
+            slug="demo-legal",
+            org_type=OrganisationType.LEGAL_SERVICE,
+            region="Saint Petersburg",
+        )
+        team = team_create(organisation=ngo, name="Moscow casework")
+        organisations = {"demo-ngo": ngo, "demo-shelter": shelter}
+        for username, org_slug, role, in_team in DEMO_USERS:
+            teams: list[Team] = [team] if in_team else []
+            staff_create(
+                username=username,
+                password=demo_password(username),
+                organisation=organisations[org_slug],
+                role=role,
+                teams=teams,
+                email=f"{username}@demo.invalid",
+                time_zone="Europe/Moscow",
+            )

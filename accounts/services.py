@@ -1,0 +1,273 @@
+"""Writes to accounts: organisations, staff, preferences, sign-in, tokens, MFA.
+
+Libraries do the security-critical work: django-axes counts failures and
+locks accounts, django-rest-knox makes and hashes tokens, django-otp checks
+TOTP codes (with drift, replay protection and throttling) and one-time
+recovery codes. See docs/security.md for why each was chosen.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import authenticate, user_logged_in, user_login_failed
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ngo_cases.api.concurrency import versioned_update
+from ngo_cases.api.errors import Conflict, InvalidCredentials, InvalidOtp, LockedOut, MfaRequired
+
+from .models import ApiToken, Organisation, Role, Team, TeamMembership, TokenScope, User
+from .roles import ADMIN_SITE_ROLES, role_group_name
+
+RECOVERY_DEVICE_NAME = "recovery"
+TOTP_DEVICE_NAME = "authenticator"
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+# --- Organisations, teams, staff --------------------------------------------
+
+
+@transaction.atomic
+def organisation_create(
+    *, name: str, slug: str, org_type: str, region: str = "", is_home: bool = False
+) -> Organisation:
+    organisation = Organisation(name=name, slug=slug, org_type=org_type, region=region, is_home=is_home)
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def team_create(*, organisation: Organisation, name: str) -> Team:
+    team = Team(organisation=organisation, name=name)
+    team.full_clean()
+    team.save()
+    return team
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    username: str,
+    password: str,
+    organisation: Organisation,
+    role: str,
+    teams: list[Team] | None = None,
+    email: str = "",
+    language: str = "en",
+    time_zone: str = "UTC",
+) -> User:
+    """Create a staff account. The password must pass the validators.
+
+    Partner caseworkers belong to a partner organisation, never the home NGO;
+    teams must belong to the user's organisation.
+    """
+    from django.core.exceptions import ValidationError
+
+    if role == Role.PARTNER_CASEWORKER and organisation.is_home:
+        raise ValidationError({"role": _("A partner caseworker belongs to a partner organisation.")})
+    for team in teams or []:
+        if team.organisation_id != organisation.pk:
+            raise ValidationError({"team": _("The team belongs to another organisation.")})
+    user = User(
+        username=username,
+        email=email,
+        organisation=organisation,
+        role=role,
+        language=language,
+        time_zone=time_zone,
+        is_staff=role in ADMIN_SITE_ROLES,
+        is_superuser=False,
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    user.groups.add(Group.objects.get_or_create(name=role_group_name(role))[0])
+    for team in teams or []:
+        TeamMembership.objects.create(team=team, user=user)
+    return user
+
+
+@transaction.atomic
+def user_update_preferences(
+    *, user: User, expected_version: int, language: str | None = None, time_zone: str | None = None
+) -> User:
+    changes: dict[str, str] = {}
+    if language is not None:
+        changes["language"] = language
+    if time_zone is not None:
+        changes["time_zone"] = time_zone
+    return versioned_update(user, expected=expected_version, **changes)
+
+
+# --- Sign-in and tokens ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_at: datetime
+    scope: str
+
+
+def _issue_token(*, user: User, device: str, scope: str) -> IssuedToken:
+    ttl = settings.MFA_ENROLMENT_TOKEN_TTL if scope == TokenScope.MFA_ENROLMENT else None
+    kwargs = {"expiry": ttl} if ttl is not None else {}
+    instance, token = ApiToken.objects.create(user=user, device=device, scope=scope, **kwargs)
+    if scope == TokenScope.FULL:
+        # Per-user cap: the oldest device logins give way to the newest.
+        limit = settings.REST_KNOX["TOKEN_LIMIT_PER_USER"]
+        stale = ApiToken.objects.filter(user=user, scope=TokenScope.FULL).order_by("-created")[limit:]
+        ApiToken.objects.filter(digest__in=[t.digest for t in stale]).delete()
+    return IssuedToken(token=token, expires_at=instance.expiry, scope=scope)
+
+
+def _record_failure(request: HttpRequest, username: str) -> None:
+    """Tell django-axes (and later the audit log) about a failed factor."""
+    user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+
+
+def user_has_mfa(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def _verify_otp(user: User, otp: str) -> bool:
+    code = otp.strip().replace(" ", "")
+    if code.isdigit():
+        return any(device.verify_token(code) for device in TOTPDevice.objects.filter(user=user, confirmed=True))
+    digest = _recovery_digest(code)
+    return any(device.verify_token(digest) for device in StaticDevice.objects.filter(user=user, confirmed=True))
+
+
+def auth_login(*, request: HttpRequest, username: str, password: str, otp: str = "", device: str = "") -> IssuedToken:
+    """Check credentials (and OTP) and issue a bearer token for one device.
+
+    Unknown usernames and wrong passwords get the same answer; both count
+    towards the lockout, which also covers OTP failures. When MFA is required
+    and the account has no authenticator yet, the token issued opens only the
+    enrolment endpoints.
+
+    Not atomic on purpose, and its API view runs outside the request
+    transaction: the failure counters written by django-axes and django-otp
+    must survive the error response.
+    """
+    user = authenticate(request, username=username, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise LockedOut()
+    if user is None or not isinstance(user, User) or user.role not in Role.values:
+        raise InvalidCredentials()
+
+    if user_has_mfa(user):
+        if not otp:
+            raise MfaRequired()
+        if not _verify_otp(user, otp):
+            _record_failure(request, username)
+            if getattr(request, "axes_locked_out", False):
+                raise LockedOut()
+            raise InvalidOtp()
+        scope = TokenScope.FULL
+    elif settings.NGO_MFA_REQUIRED:
+        scope = TokenScope.MFA_ENROLMENT
+    else:
+        scope = TokenScope.FULL
+
+    with transaction.atomic():
+        issued = _issue_token(user=user, device=device, scope=scope)
+        if scope == TokenScope.FULL:
+            # Updates last_login; django-axes resets the failure count.
+            user_logged_in.send(sender=User, request=request, user=user)
+    return issued
+
+
+def token_revoke(*, token: ApiToken) -> None:
+    token.delete()
+
+
+def tokens_revoke_all(*, user: User) -> int:
+    deleted, _by_model = ApiToken.objects.filter(user=user).delete()
+    return deleted
+
+
+# --- MFA enrolment ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TotpEnrolment:
+    otpauth_uri: str
+    secret: str
+
+
+@transaction.atomic
+def mfa_totp_begin(*, user: User) -> TotpEnrolment:
+    """Start (or restart) TOTP enrolment: an unconfirmed device with a new key."""
+    if user_has_mfa(user):
+        raise Conflict(_("Two-factor authentication is already set up for this account."))
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    secret = base64.b32encode(binascii.unhexlify(device.key)).decode("ascii").rstrip("=")
+    return TotpEnrolment(otpauth_uri=device.config_url, secret=secret)
+
+
+def mfa_totp_confirm(*, user: User, otp: str) -> list[str]:
+    """Confirm the pending authenticator with a current code; returns fresh
+    recovery codes (shown once) and ends any enrolment-only tokens.
+
+    The code is checked outside a transaction so that django-otp's failure
+    throttle is kept when the answer is an error (the view is non-atomic).
+    """
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        raise Conflict(_("Start enrolment first (POST /api/v1/auth/mfa/totp/begin)."))
+    if not device.verify_token(otp.strip()):
+        raise InvalidOtp()
+    with transaction.atomic():
+        confirmed = TOTPDevice.objects.filter(pk=device.pk, confirmed=False).update(confirmed=True)
+        if confirmed != 1:
+            raise Conflict(_("Enrolment was completed or restarted meanwhile."))
+        ApiToken.objects.filter(user=user, scope=TokenScope.MFA_ENROLMENT).delete()
+        return _replace_recovery_codes(user)
+
+
+def mfa_recovery_codes_regenerate(*, user: User, otp: str) -> list[str]:
+    """New recovery codes (the old ones stop working). Non-atomic check, as above."""
+    if not user_has_mfa(user):
+        raise Conflict(_("Set up two-factor authentication first."))
+    if not _verify_otp(user, otp):
+        raise InvalidOtp()
+    with transaction.atomic():
+        return _replace_recovery_codes(user)
+
+
+def _recovery_digest(code: str) -> str:
+    """Recovery codes are stored as a keyed hash (django-otp would keep them
+    in clear): 16 hex characters fit its token column."""
+    normalised = code.strip().lower().replace("-", "").replace(" ", "")
+    return salted_hmac("ngo-cases.recovery-code", normalised, algorithm="sha256").hexdigest()[:16]
+
+
+def _replace_recovery_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes = []
+    for _index in range(settings.MFA_RECOVERY_CODE_COUNT):
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _char in range(10))
+        codes.append(f"{raw[:5]}-{raw[5:]}")
+        StaticToken.objects.create(device=device, token=_recovery_digest(raw))
+    return codes
+
+
+def recovery_codes_left(user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__name=RECOVERY_DEVICE_NAME).count()

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    """Survivors (identity encrypted, blind-indexed) and, with the cases
+    issue, cases, notes, consents, milestones, follow-ups and their API."""
+
+    name = "cases"
+    verbose_name = _("Cases")
+    default_auto_field = "django.db.models.BigAutoField"

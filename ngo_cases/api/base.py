@@ -1,0 +1,112 @@
+"""The one base API class every endpoint inherits from.
+
+It fixes, so that no endpoint can forget them:
+
+* default-deny authentication (bearer token or OTP-verified session) and the
+  ``IsStaffMember`` permission unless a view names a stricter/public one;
+* the scoped queryset: views implement ``scoped_queryset()`` by calling a
+  selector that takes the requesting user; they may not override
+  ``get_queryset`` (checked when the class is created, as in PostHog);
+* cursor pagination, throttling, problem+json errors (settings);
+* ``Cache-Control: no-store`` and ``Vary`` on every response;
+* the user's language and time zone for messages and dates;
+* ETag on detail responses and ``If-Match`` on writes (``etag_response``,
+  ``expected_version``).
+
+The audit log of reads (issue 6) hooks in here too, in ``finalize_response``,
+inside the request's transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from rest_framework import generics, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ngo_cases.db import VersionedModel
+
+from . import concurrency
+
+_FINAL_METHODS = ("get_queryset", "finalize_response", "initial")
+
+
+class ApiBase:
+    """Mixin carrying the shared behaviour; use BaseAPIView or BaseViewSet."""
+
+    # Subclasses that list objects set ``ordering`` for cursor pagination.
+    ordering: ClassVar[str | tuple[str, ...]] = "-created_at"
+    # Every request runs in one database transaction (ATOMIC_REQUESTS). Only
+    # views whose error answers must still commit a write (failure counters
+    # of sign-in and OTP checks) or that must answer without the database
+    # (health) set this to False.
+    atomic_request: ClassVar[bool] = True
+
+    @classmethod
+    def as_view(cls, *args: Any, **kwargs: Any) -> Any:
+        view = super().as_view(*args, **kwargs)  # type: ignore[misc]
+        if not cls.atomic_request:
+            view = transaction.non_atomic_requests(view)
+        return view
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__module__.startswith("ngo_cases.api."):
+            return
+        for name in _FINAL_METHODS:
+            if name in cls.__dict__:
+                raise TypeError(
+                    f"{cls.__qualname__} overrides {name}(); the base API class owns it. "
+                    "Implement scoped_queryset() with a selector instead."
+                )
+
+    # --- querysets -----------------------------------------------------------
+
+    def scoped_queryset(self) -> QuerySet[Any]:
+        """The objects the requesting user may see, from a selector."""
+        raise NotImplementedError(f"{type(self).__name__} must implement scoped_queryset()")
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.scoped_queryset()
+
+    # --- request / response ----------------------------------------------------
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        user = request.user
+        if user.is_authenticated:
+            language = getattr(user, "language", None)
+            if language:
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
+            time_zone = getattr(user, "time_zone", None)
+            if time_zone:
+                timezone.activate(time_zone)
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        response["Cache-Control"] = "no-store"
+        response["Content-Language"] = translation.get_language() or "en"
+        patch_vary_headers(response, ("Authorization", "Accept-Language", "Cookie"))
+        return response
+
+    # --- concurrency -----------------------------------------------------------
+
+    def etag_response(self, obj: VersionedModel, data: Any, status: int = 200) -> Response:
+        return Response(data, status=status, headers={"ETag": concurrency.etag_for(obj)})
+
+    def expected_version(self, obj: VersionedModel) -> int:
+        return concurrency.expected_version(self.request, obj)  # type: ignore[attr-defined]
+
+
+class BaseAPIView(ApiBase, generics.GenericAPIView):
+    """Base for endpoints written as explicit get/post/patch methods."""
+
+
+class BaseViewSet(ApiBase, viewsets.GenericViewSet):
+    """Base for resource viewsets (routers)."""

@@ -1,0 +1,76 @@
+"""``GET /healthz``: is the database and the broker reachable?
+
+Public and unauthenticated (load balancers, docker-compose healthchecks), so
+it says only "ok" or "unavailable" per component: no versions, hostnames or
+error text an attacker could use. Runs outside the request transaction so a
+database outage is a 503, not a crash.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import connection
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ngo_cases.celery import app as celery_app
+
+from .base import BaseAPIView
+
+logger = logging.getLogger(__name__)
+BROKER_TIMEOUT_SECONDS = 3
+
+
+def database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:  # any failure is "unavailable"; the reason goes to the log only
+        logger.warning("healthz: database check failed", exc_info=True)
+        return False
+
+
+def broker_ok() -> bool:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
+            # Opening a channel proves the broker answers, not only the socket.
+            conn.default_channel  # noqa: B018
+        return True
+    except Exception:
+        logger.warning("healthz: broker check failed", exc_info=True)
+        return False
+
+
+class HealthApi(BaseAPIView):
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    atomic_request = False
+
+    @extend_schema(
+        auth=[],
+        responses={
+            200: inline_serializer(
+                "Health",
+                {
+                    "status": serializers.CharField(),
+                    "checks": serializers.DictField(child=serializers.CharField()),
+                },
+            )
+        },
+    )
+    def get(self, request: Request) -> Response:
+        checks = {
+            "database": "ok" if database_ok() else "unavailable",
+            "broker": "ok" if broker_ok() else "unavailable",
+        }
+        healthy = all(value == "ok" for value in checks.values())
+        return Response(
+            {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
+        )

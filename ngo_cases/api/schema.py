@@ -1,0 +1,35 @@
+"""OpenAPI schema and Swagger UI, behind the base API class like every
+endpoint (signed-in staff only). Swagger UI's assets come from
+drf-spectacular-sidecar and are served by this service: no CDN."""
+
+from __future__ import annotations
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.renderers import TemplateHTMLRenderer
+
+from .base import ApiBase
+
+
+class SchemaApi(ApiBase, SpectacularAPIView):
+    pass
+
+
+class SwaggerUiApi(ApiBase, SpectacularSwaggerView):
+    renderer_classes = [TemplateHTMLRenderer]
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "ngo_cases.api.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "Token from POST /api/v1/auth/login"}
+
+
+class MfaSessionScheme(OpenApiAuthenticationExtension):
+    target_class = "ngo_cases.api.authentication.MfaSessionAuthentication"
+    name = "sessionAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": "sessionid"}

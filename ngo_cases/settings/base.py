@@ -1,0 +1,290 @@
+"""Settings shared by every environment. local/test/production adjust these.
+
+Everything an operator sets comes from the environment (see
+docs/operations.md for the full list); secrets accept a ``*_FILE`` variant.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from .env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(env_str("NGO_VAR_DIR") or BASE_DIR / "var")
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+DEBUG = False
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+
+INSTALLED_APPS = [
+    "ngo_cases.apps.NgoAdminConfig",  # django.contrib.admin with MFA when required
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "knox",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "guardian",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "ngo_cases.crypto",
+    "accounts",
+    "cases",
+    "referrals",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.UserPreferencesMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "ngo_cases.urls"
+APPEND_SLASH = False  # a missing slash is a 404, never a redirect that drops a POST body
+WSGI_APPLICATION = "ngo_cases.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def database_from_env() -> dict[str, object]:
+    url = env_str("DATABASE_URL")
+    if url is None:
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not set. `make run` and `make test` start an embedded "
+            "PostgreSQL and set it; for other commands use "
+            "`.venv/bin/python -m ngo_cases.local_stack exec -- <command>`."
+        )
+    config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0)))
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("ngo-cases runs on PostgreSQL only.")
+    # Every request runs in one transaction: the audit log row of a read is
+    # written in the same transaction as the response (SPEC section 5).
+    config["ATOMIC_REQUESTS"] = True
+    return config
+
+
+DATABASES = {"default": database_from_env()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # Axes first: it refuses locked-out credentials before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # verifies legacy hashes, never writes
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+
+# --- Sessions and cookies (the admin and the browsable API) ---------------
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "ngo_cases.api.errors.csrf_failure"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# --- Internationalisation --------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+# --- Caches (throttling, lockout counters live in the database) -----------
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Django REST framework ------------------------------------------------
+API_PAGE_SIZE = 50
+API_MAX_PAGE_SIZE = 200
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "ngo_cases.api.authentication.BearerTokenAuthentication",
+        "ngo_cases.api.authentication.MfaSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["ngo_cases.api.permissions.IsStaffMember"],
+    "DEFAULT_PAGINATION_CLASS": "ngo_cases.api.pagination.CursorPagination",
+    "PAGE_SIZE": API_PAGE_SIZE,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "ngo_cases.api.throttling.UserThrottle",
+        "ngo_cases.api.throttling.AnonThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str("API_THROTTLE_USER", "1200/hour"),
+        "anon": env_str("API_THROTTLE_ANON", "120/hour"),
+        "login": env_str("API_THROTTLE_LOGIN", "30/minute"),
+    },
+    "EXCEPTION_HANDLER": "ngo_cases.api.errors.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 - a model label, not a secret
+# knox's own migrations create its AuthToken table even when the model is
+# swapped for ours; without them Django creates nothing for a swapped model.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Bearer",
+    "TOKEN_TTL": timedelta(hours=env_int("API_TOKEN_TTL_HOURS", 10)),
+    "TOKEN_LIMIT_PER_USER": env_int("API_TOKEN_LIMIT_PER_USER", 10),
+    "AUTO_REFRESH": False,
+}
+# The short-lived token a user gets when MFA is required but not yet set up:
+# it opens the MFA enrolment endpoints and nothing else.
+MFA_ENROLMENT_TOKEN_TTL = timedelta(minutes=15)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ngo-cases API",
+    "DESCRIPTION": "Case management for an anti-trafficking NGO. See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": ["ngo_cases.api.permissions.IsStaffMember"],
+    "SERVE_AUTHENTICATION": [
+        "ngo_cases.api.authentication.BearerTokenAuthentication",
+        "ngo_cases.api.authentication.MfaSessionAuthentication",
+    ],
+}
+
+# --- MFA and lockout -------------------------------------------------------
+# When true, every account must have a confirmed TOTP device: API logins need
+# an `otp`, the admin asks for one, and sessions not verified by OTP are refused.
+NGO_MFA_REQUIRED = env_bool("NGO_MFA_REQUIRED", False)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "ngo-cases")
+MFA_RECOVERY_CODE_COUNT = 10
+
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+# Lock by username: a targeted guess at one staff account is stopped whatever
+# the source address. See docs/security.md for the trade-off.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 warns that without ip_address an attacker rotating user agents or
+# cookies escapes the lockout. That applies to lockouts keyed on those; ours is
+# keyed on the username, which rotation does not change. Adding ip_address
+# would lock every colleague behind an office NAT after five typos; spraying
+# from one address is slowed by the per-address LoginThrottle instead.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ngo_cases.api.errors.lockout_response"
+AXES_VERBOSE = False
+
+# --- Encryption at rest (docs/security.md) ------------------------------------
+# Never in the repository or the database. `make run` / `make test` create
+# local keys under var/keys/ when these are unset; production refuses to
+# start without them.
+NGO_MASTER_KEYS = env_str("NGO_MASTER_KEYS")  # "<version>:<base64 32 bytes>,..."
+NGO_MASTER_KEY_CURRENT = env_int("NGO_MASTER_KEY_CURRENT", 0) or None  # default: highest version
+NGO_BLIND_INDEX_KEY = env_str("NGO_BLIND_INDEX_KEY")  # base64 32 bytes
+NGO_DEFAULT_PHONE_REGION = env_str("NGO_DEFAULT_PHONE_REGION", "RU")
+
+# --- Celery ----------------------------------------------------------------
+# With no CELERY_BROKER_URL the broker is kombu's filesystem transport under
+# var/broker: worker, beat and web share it on one machine with no server.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+if CELERY_BROKER_URL is None:
+    _broker_dir = VAR_DIR / "broker"
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),
+        "store_processed": False,
+    }
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "purge-expired-api-tokens": {
+        "task": "accounts.tasks.purge_expired_tokens",
+        "schedule": float(env_int("TOKEN_PURGE_INTERVAL_SECONDS", 3600)),
+    },
+}
+
+# --- Email -----------------------------------------------------------------
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ngo-cases@localhost")
+
+# --- Logging: counts and ids only, never request bodies --------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
+}

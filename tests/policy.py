@@ -1,0 +1,85 @@
+"""The permission matrix: who gets what from every route, by method.
+
+Every URL pattern of the project must have an entry here, or
+tests/test_permission_matrix.py fails: a new endpoint cannot ship without
+its access policy being written down (and docs/permissions.md explains it).
+
+An entry maps a method to the expected status for each persona (see
+conftest.py). Methods not listed must answer 405 to signed-in personas
+and, on routes that need authentication, 401 to anonymous callers.
+Requests are sent with an empty JSON body and without If-Match, so writes
+that need input answer 400 (validation) and guarded writes 428.
+
+Path parameters are filled with objects owned by alice (see
+``route_params`` in the test); anyone who may not see them gets 404.
+"""
+
+from __future__ import annotations
+
+ANON = "anonymous"
+STAFF = ["alice", "bob", "charlie", "sam", "cora", "pat", "audrey", "adam", "root"]
+PERSONAS = [ANON, *STAFF]
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def staff(status: int, anonymous: int = 401) -> dict[str, int]:
+    """Every signed-in persona gets ``status``; anonymous gets 401."""
+    return {ANON: anonymous, **dict.fromkeys(STAFF, status)}
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(PERSONAS, status)
+
+
+def only(owner_status: int, owners: list[str], others: int = 404) -> dict[str, int]:
+    return {ANON: 401, **{p: owner_status if p in owners else others for p in STAFF}}
+
+
+# route name -> {"public": bool, "methods": {METHOD: {persona: status}}}
+API_POLICY: dict[str, dict[str, object]] = {
+    "healthz": {"public": True, "methods": {"GET": everyone(200)}},
+    "api:auth-login": {"public": True, "methods": {"POST": everyone(400)}},
+    "api:auth-logout": {"methods": {"POST": staff(204)}},
+    "api:auth-logout-all": {"methods": {"POST": staff(204)}},
+    "api:auth-token-list": {"methods": {"GET": staff(200)}},
+    # Only the owner of a token may revoke it; for everyone else it does not exist.
+    "api:auth-token-revoke": {"methods": {"POST": only(204, ["alice"])}},
+    "api:auth-mfa": {"methods": {"GET": staff(200)}},
+    "api:auth-mfa-totp-begin": {"methods": {"POST": staff(200)}},
+    "api:auth-mfa-totp-confirm": {"methods": {"POST": staff(400)}},
+    "api:auth-mfa-recovery-codes": {"methods": {"POST": staff(400)}},
+    "api:me": {"methods": {"GET": staff(200), "PATCH": staff(428)}},
+    "api:schema": {"methods": {"GET": staff(200)}},
+    "api:docs": {"methods": {"GET": staff(200)}},
+}
+
+# The Django admin, walked with GET. Signed-out users and staff without an
+# admin role are sent to the login page (302). Admin-site roles see the
+# models their role has, everyone else there gets 403. The superuser sees all
+# admin screens, which hold no survivor data without a grant (SPEC 1).
+ADMIN_SITE = ["sam", "audrey", "adam", "root"]
+ADMIN_MODEL_VIEWERS: dict[str, list[str]] = {
+    "accounts.user": ["adam", "root"],
+    "accounts.organisation": ["adam", "root"],
+    "accounts.team": ["sam", "adam", "root"],
+    "accounts.apitoken": ["adam", "root"],
+    "auth.group": ["root"],
+    "axes.accessattempt": ["audrey", "adam", "root"],
+    "axes.accessfailurelog": ["audrey", "adam", "root"],
+    "axes.accesslog": ["audrey", "root"],
+    "otp_totp.totpdevice": ["adam", "root"],
+    "otp_static.staticdevice": ["adam", "root"],
+}
+# Admin screens that create or change: only those with add/change permission.
+ADMIN_MODEL_ADDERS: dict[str, list[str]] = {
+    "accounts.user": ["adam", "root"],
+    "accounts.organisation": ["adam", "root"],
+    "accounts.team": ["adam", "root"],
+    "accounts.apitoken": [],
+    "auth.group": ["root"],
+    "axes.accessattempt": [],
+    "axes.accessfailurelog": [],
+    "axes.accesslog": [],
+    "otp_totp.totpdevice": [],  # nobody: devices are enrolled by their owner, never made for them
+    "otp_static.staticdevice": [],
+}
