@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck check-migrations check-deploy install lock messages clean-var
+.PHONY: bench-encryption run test lint typecheck check-migrations check-deploy install lock messages clean-var
 
 $(STAMP): requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,13 @@ check-deploy: $(STAMP)
 	NGO_MASTER_KEYS=1:$$(head -c32 /dev/urandom | base64) \
 	NGO_BLIND_INDEX_KEY=$$(head -c32 /dev/urandom | base64) \
 		$(PY) manage.py check --deploy --fail-level WARNING
+
+# Benchmarks print figures; they are not part of `make test` or CI (docs/performance.md).
+bench-encryption: $(STAMP)
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-ngo_cases.settings.local} \
+		$(PY) -m ngo_cases.local_stack exec -- $(PY) manage.py migrate --no-input -v0
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-ngo_cases.settings.local} \
+		$(PY) -m ngo_cases.local_stack exec -- $(PY) manage.py bench_encryption $(BENCH_ARGS)
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=var

@@ -37,6 +37,7 @@ from .errors import EncryptionRequired
 from .models import DataKey
 
 _DECRYPTED = "_ngo_decrypted"
+_ROW_AAD = "_ngo_row_aad"
 
 
 class Sealed:
@@ -117,16 +118,21 @@ class EncryptedDescriptor:
     def __get__(self, instance: models.Model | None, owner: type) -> Any:
         if instance is None:
             return self
+        # The hot path of every list page: keep it to dictionary lookups.
         attname = self.field.attname
-        if attname not in instance.__dict__:  # deferred: load the ciphertext
+        state = instance.__dict__
+        if attname not in state:  # deferred: load the ciphertext
             instance.refresh_from_db(fields=[attname])
-        value = instance.__dict__[attname]
-        if not isinstance(value, Sealed):
+        value = state[attname]
+        if value.__class__ is not Sealed:
             return value
-        cache: dict[str, Any] = instance.__dict__.setdefault(_DECRYPTED, {})
-        if attname not in cache:
-            cache[attname] = self.field.decrypt(instance, value)
-        return cache[attname]
+        cache: dict[str, Any] | None = state.get(_DECRYPTED)
+        if cache is None:
+            cache = state[_DECRYPTED] = {}
+        elif attname in cache:
+            return cache[attname]
+        plaintext = cache[attname] = self.field.decrypt(instance, value)
+        return plaintext
 
     def __set__(self, instance: models.Model, value: Any) -> None:
         instance.__dict__[self.field.attname] = value
@@ -142,6 +148,7 @@ class EncryptedField(models.BinaryField):
 
     codec: Any = TextCodec()
     description = "Encrypted value (AES-256-GCM)"
+    _aad_prefix: bytes | None = None  # b"table|column", once the model is ready
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("default", None)
@@ -170,8 +177,16 @@ class EncryptedField(models.BinaryField):
     # -- encryption ------------------------------------------------------------------
 
     def _aad(self, instance: models.Model) -> bytes:
-        data_key_id = instance.data_key_id  # type: ignore[attr-defined]
-        return f"{instance._meta.db_table}|{self.column}|{instance.pk}|{data_key_id}".encode()
+        """``table|column|row id|data key id``; the row part is built once per instance."""
+        pk, data_key_id = instance.pk, instance.data_key_id  # type: ignore[attr-defined]
+        row = instance.__dict__.get(_ROW_AAD)
+        if row is None or row[0] is not pk or row[1] is not data_key_id:
+            row = (pk, data_key_id, f"|{pk}|{data_key_id}".encode())
+            instance.__dict__[_ROW_AAD] = row
+        prefix = self._aad_prefix
+        if prefix is None:
+            prefix = self._aad_prefix = f"{instance._meta.db_table}|{self.column}".encode()
+        return prefix + row[2]
 
     def _where(self, instance: models.Model) -> str:
         return f"{instance._meta.db_table}.{self.column} of row {instance.pk}"
@@ -182,7 +197,7 @@ class EncryptedField(models.BinaryField):
 
     def decrypt(self, instance: models.Model, sealed: Sealed) -> Any:
         cipher = keys.data_cipher(instance.data_key)  # type: ignore[attr-defined]
-        plaintext = aead.open_sealed(cipher, sealed.blob, self._aad(instance), where=self._where(instance))
+        plaintext = aead.open_sealed(cipher, sealed.blob, self._aad(instance), where=self, row=instance)
         return self.codec.decode(plaintext)
 
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:

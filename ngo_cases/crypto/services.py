@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count
 
 from .keys import data_key_rewrap, get_keyring
 from .models import DataKey
@@ -58,8 +59,7 @@ def master_key_rotate(
 
 def master_key_status() -> dict[str, int]:
     """How many live data keys each master version wraps."""
-    counts: dict[str, int] = {}
-    for version in DataKey.objects.filter(destroyed_at__isnull=True).values_list("master_version", flat=True):
-        counts[f"v{version}"] = counts.get(f"v{version}", 0) + 1
+    live = DataKey.objects.filter(destroyed_at__isnull=True).values("master_version").annotate(n=Count("pk"))
+    counts = {f"v{row['master_version']}": row["n"] for row in live.order_by("master_version")}
     counts["destroyed"] = DataKey.objects.filter(destroyed_at__isnull=False).count()
     return counts
