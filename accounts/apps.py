@@ -12,4 +12,7 @@ class AccountsConfig(AppConfig):
 
         from .roles import sync_role_groups
 
-        post_migrate.connect(sync_role_groups, sender=self)
+        # After every app's migrations: role groups name permissions of later apps (cases).
+        post_migrate.connect(sync_role_groups, dispatch_uid="accounts_sync_role_groups")
+
+        from . import signals  # noqa: F401  (team supervisor groups follow memberships)

@@ -95,6 +95,12 @@ class Organisation(UUIDModel, VersionedModel):
 class Team(UUIDModel):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(_("name"), max_length=120)
+    # The team's supervisors, as a group: case grants to the team's
+    # supervisors are group grants (django-guardian) to this group, so access
+    # follows whoever supervises the team today (accounts.services.team_groups_sync).
+    supervisor_group = models.OneToOneField(
+        "auth.Group", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="supervised_team"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -34,6 +34,8 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, list[str]]] = {
     },
     Role.SUPERVISOR: {
         "accounts.team": ["view"],
+        # Not an admin screen: the right to open a case by break-glass (SPEC 1).
+        "cases.case": ["break_glass"],
     },
 }
 

@@ -98,7 +98,35 @@ def staff_create(
     user.groups.add(Group.objects.get_or_create(name=role_group_name(role))[0])
     for team in teams or []:
         TeamMembership.objects.create(team=team, user=user)
+    team_groups_sync(user=user)
     return user
+
+
+def team_supervisor_group(*, team: Team) -> Group:
+    """The group of the team's supervisors (made on first use, under a row
+    lock so that two first uses make one group)."""
+    with transaction.atomic():
+        locked = Team.objects.select_for_update().get(pk=team.pk)
+        if locked.supervisor_group is None:
+            locked.supervisor_group = Group.objects.create(name=f"team-supervisors:{team.pk}")
+            locked.save(update_fields=["supervisor_group"])
+    team.supervisor_group = locked.supervisor_group
+    return locked.supervisor_group
+
+
+def team_groups_sync(*, user: User) -> None:
+    """Make the user a member of exactly the supervisor groups of the teams
+    they supervise: every team they belong to if their role is supervisor
+    and they are active, none otherwise. Called after any change to a user's
+    role or memberships (services and the admin, through signals)."""
+    wanted = set()
+    if user.role == Role.SUPERVISOR and user.is_active:
+        wanted = {team_supervisor_group(team=team).pk for team in Team.objects.filter(memberships__user=user)}
+    current = set(user.groups.filter(supervised_team__isnull=False).values_list("pk", flat=True))
+    if wanted - current:
+        user.groups.add(*(wanted - current))
+    if current - wanted:
+        user.groups.remove(*(current - wanted))
 
 
 @transaction.atomic

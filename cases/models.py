@@ -8,12 +8,16 @@ queryable for statistics, and survive erasure.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from ngo_cases.crypto.blind_index import INDEX_BYTES, IndexKind
 from ngo_cases.crypto.fields import (
@@ -142,3 +146,465 @@ class SurvivorIndexEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} index of {self.survivor_id}"
+
+
+# --- cases -----------------------------------------------------------------------------
+
+
+class CaseStatus(models.TextChoices):
+    ACTIVE = "Active", _("Active")
+    FOLLOW_UP = "FollowUp", _("Follow-up")
+    CLOSED = "Closed", _("Closed")
+    CLOSED_REFERRED = "ClosedReferred", _("Closed, referred")
+
+
+CLOSED_STATUSES = (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED)
+
+
+class ClosureReason(models.TextChoices):
+    GOALS_ACHIEVED = "GoalsAchieved", _("Support goals achieved")
+    REFERRED = "Referred", _("Referred to another organisation")
+    SURVIVOR_DECLINED = "SurvivorDeclined", _("Survivor declined further support")
+    LOST_CONTACT = "LostContact", _("Contact lost")
+    RETURNED = "Returned", _("Returned to country of origin")
+    NOT_A_VICTIM = "NotAVictim", _("Not a victim of trafficking")
+    DECEASED = "Deceased", _("Deceased")
+    OTHER = "Other", _("Other")
+
+
+class TraffickingStatus(models.TextChoices):
+    POSSIBLE = "PossibleVictim", _("Possible victim")
+    ACTUAL = "ActualVictim", _("Actual victim")
+    NOT_A_VICTIM = "NotAVictim", _("Not a victim")
+
+
+class ExploitationType(models.TextChoices):
+    FORCED_LABOUR = "ForcedLabour", _("Forced labour")
+    SEXUAL = "SexualExploitation", _("Sexual exploitation")
+    CHILD_LABOUR = "ChildLabour", _("Child labour")
+    FORCED_MARRIAGE = "ForcedMarriage", _("Forced marriage")
+    SERVITUDE = "Servitude", _("Servitude")
+    FORCED_MILITARY = "ForcedMilitary", _("Forced military service")
+    ORGAN_REMOVAL = "OrganRemoval", _("Organ removal")
+    FORCED_BEGGING = "ForcedBegging", _("Forced begging")
+    FORCED_CRIMINALITY = "ForcedCriminality", _("Forced criminality")
+    FORCED_ADOPTION = "ForcedAdoption", _("Forced adoption")
+    SURROGACY = "Surrogacy", _("Exploitative surrogacy")
+    OTHER = "Other", _("Other")
+
+
+class SexualExploitationType(models.TextChoices):
+    PROSTITUTION = "Prostitution", _("Prostitution")
+    PORNOGRAPHY = "Pornography", _("Pornography")
+    REMOTE_INTERACTIVE = "RemoteInteractiveServices", _("Remote interactive services")
+    PRIVATE_SEXUAL = "PrivateSexualServices", _("Private sexual services")
+
+
+class MeansOfControl(models.TextChoices):
+    PHYSICAL_THREATS = "PhysicalThreats", _("Physical threats")
+    THREATS_LAW_ENFORCEMENT = "ThreatsLawEnforcement", _("Threats of law enforcement")
+    THREATENS_FAMILY = "ThreatensFamily", _("Threatens family")
+    DEBT_BONDAGE = "DebtBondage", _("Debt bondage")
+    FALSE_PROMISES = "FalsePromises", _("False promises")
+    PHYSICAL_ABUSE = "PhysicalAbuse", _("Physical abuse")
+    SEXUAL_ABUSE = "SexualAbuse", _("Sexual abuse")
+    TAKES_EARNINGS = "TakesEarnings", _("Takes earnings")
+    RESTRICTS_FINANCIAL_ACCESS = "RestrictsFinancialAccess", _("Restricts financial access")
+    RESTRICTS_MEDICAL_CARE = "RestrictsMedicalCare", _("Restricts medical care")
+    WITHHOLDS_NECESSITIES = "WithholdsNecessities", _("Withholds necessities")
+    PSYCHOLOGICAL_ABUSE = "PsychologicalAbuse", _("Psychological abuse")
+    PSYCHOACTIVE_SUBSTANCE = "PsychoactiveSubstance", _("Psychoactive substances")
+    EXCESSIVE_WORKING_HOURS = "ExcessiveWorkingHours", _("Excessive working hours")
+    WITHHOLDS_DOCUMENTS = "WithholdsDocuments", _("Withholds documents")
+    RESTRICTS_MOVEMENT = "RestrictsMovement", _("Restricts movement")
+    USES_CHILDREN = "UsesChildren", _("Uses children")
+    OTHER = "Other", _("Other")
+
+
+class RecruitmentMethod(models.TextChoices):
+    PERSONAL_CONTACT = "ThroughPersonalContact", _("Through personal contact")
+    FAMILY = "ThroughFamily", _("Through family or friends")
+    AGENCY = "ThroughARecruitmentAgency", _("Through a recruitment agency")
+    ONLINE_ADVERTISEMENT = "ThroughAnOnlineAdvertisement", _("Through an online advertisement")
+    ONLINE_SOCIAL_NETWORKS = "ThroughOnlineSocialNetworks", _("Through online social networks")
+    PRINT_ADVERTISEMENT = "ThroughAPrintAdvertisement", _("Through a print advertisement")
+    ABDUCTION = "Abduction", _("Abduction")
+    OTHER = "Other", _("Other")
+
+
+class TraffickerRelationship(models.TextChoices):
+    FAMILY = "Family", _("Family member")
+    INTIMATE_PARTNER = "IntimatePartner", _("Intimate partner")
+    FRIEND = "Friend", _("Friend or acquaintance")
+    EMPLOYER = "Employer", _("Employer")
+    RECRUITER = "Recruiter", _("Recruiter")
+    STRANGER = "Stranger", _("Stranger")
+    UNKNOWN = "Unknown", _("Unknown")
+
+
+class RiskLevel(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+ISIC_SECTIONS = [(letter, letter) for letter in "ABCDEFGHIJKLMNOPQRSTU"]
+
+
+def _choice_array(choices: type[models.TextChoices], size: int = 20) -> ArrayField:
+    return ArrayField(models.CharField(max_length=40, choices=choices.choices), default=list, blank=True, size=size)
+
+
+def _array_valid(field: str, choices: type[models.TextChoices]) -> Q:
+    return Q(**{f"{field}__contained_by": list(choices.values)})
+
+
+class Case(UUIDModel, VersionedModel, EncryptedModel):
+    """One episode of support for a survivor. ``data_key`` is the survivor's."""
+
+    survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="cases")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="cases")
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+
+    status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.ACTIVE)
+    closure_reason = models.CharField(_("closure reason"), max_length=32, choices=ClosureReason.choices, blank=True)
+    trafficking_status = models.CharField(
+        _("trafficking status"), max_length=20, choices=TraffickingStatus.choices, default=TraffickingStatus.POSSIBLE
+    )
+    trafficking_status_decided_by = models.CharField(_("deciding body"), max_length=200, blank=True)
+    exploitation_types = _choice_array(ExploitationType)
+    sexual_exploitation_types = _choice_array(SexualExploitationType)
+    labour_industry = models.CharField(_("labour industry (ISIC section)"), max_length=1, blank=True)
+    means_of_control = _choice_array(MeansOfControl)
+    recruitment_methods = _choice_array(RecruitmentMethod)
+    trafficker_relationship = models.CharField(
+        _("relationship to trafficker"), max_length=20, choices=TraffickerRelationship.choices, blank=True
+    )
+    countries_of_recruitment = ArrayField(
+        models.CharField(max_length=3, validators=[iso3166_alpha3]), default=list, blank=True, size=20
+    )
+    countries_of_exploitation = ArrayField(
+        models.CharField(max_length=3, validators=[iso3166_alpha3]), default=list, blank=True, size=20
+    )
+    regions_of_recruitment = ArrayField(models.CharField(max_length=120), default=list, blank=True, size=20)
+    regions_of_exploitation = ArrayField(models.CharField(max_length=120), default=list, blank=True, size=20)
+    risk_level = models.CharField(_("risk level"), max_length=8, choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
+    summary = EncryptedTextField(_("summary"))
+
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        default_permissions = ("add", "change", "delete", "view")
+        permissions = [
+            ("assign_case", _("Can assign the case")),
+            ("break_glass_case", _("Can open a case outside own assignments (break-glass)")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),
+            models.CheckConstraint(condition=Q(risk_level__in=RiskLevel.values), name="case_risk_valid"),
+            models.CheckConstraint(
+                condition=Q(trafficking_status__in=TraffickingStatus.values), name="case_trafficking_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=CLOSED_STATUSES)
+                | (Q(closed_at__isnull=False) & ~Q(closure_reason="") & Q(closure_reason__in=ClosureReason.values)),
+                name="case_closed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CLOSED_STATUSES) | Q(closed_at__isnull=True, closure_reason=""),
+                name="case_open_has_no_closure",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(closed_at__gte=F("opened_at")), name="case_closed_after_opened"
+            ),
+            models.CheckConstraint(
+                condition=Q(labour_industry="") | Q(labour_industry__in=[c for c, _ in ISIC_SECTIONS]),
+                name="case_labour_industry_isic",
+            ),
+            models.CheckConstraint(
+                condition=_array_valid("exploitation_types", ExploitationType), name="case_exploitation_types_valid"
+            ),
+            models.CheckConstraint(
+                condition=_array_valid("sexual_exploitation_types", SexualExploitationType),
+                name="case_sexual_exploitation_types_valid",
+            ),
+            models.CheckConstraint(
+                condition=_array_valid("means_of_control", MeansOfControl), name="case_means_of_control_valid"
+            ),
+            models.CheckConstraint(
+                condition=_array_valid("recruitment_methods", RecruitmentMethod), name="case_recruitment_methods_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(trafficker_relationship="") | Q(trafficker_relationship__in=TraffickerRelationship.values),
+                name="case_trafficker_relationship_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-opened_at", "id"], name="case_opened"),
+            models.Index(fields=["team", "-opened_at"], name="case_team_opened"),
+            models.Index(fields=["survivor"], name="case_survivor"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+
+class CaseReferenceCounter(models.Model):
+    """The last case number issued per year (C-2026-000123), bumped with an
+    atomic upsert so that concurrent openings never share a reference."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+# --- access grants (django-guardian direct foreign-key models) -------------------------
+
+
+class GrantReason(models.TextChoices):
+    OWNER = "owner", _("Opened the case")
+    ASSIGNED = "assigned", _("Assigned")
+    TEAM_SUPERVISOR = "team_supervisor", _("Supervisor of the case's team")
+    REFERRAL = "referral", _("Referral recipient")
+    BREAK_GLASS = "break_glass", _("Break-glass")
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """A user's permission on one case, with why and from whom."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="user_grants")
+    reason = models.CharField(max_length=20, choices=GrantReason.choices)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    justification = models.CharField(max_length=500, blank=True, help_text=_("Break-glass reason"))
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("case access of a user")
+        verbose_name_plural = _("case access of users")
+        constraints = [
+            models.CheckConstraint(condition=Q(reason__in=GrantReason.values), name="case_user_grant_reason_valid"),
+            models.CheckConstraint(
+                condition=~Q(reason=GrantReason.BREAK_GLASS) | (Q(expires_at__isnull=False) & ~Q(justification="")),
+                name="case_break_glass_expires_with_reason",
+            ),
+        ]
+        indexes = [
+            # the scoping index of every case list: the user's grants of one permission
+            models.Index(fields=["user", "permission", "content_object"], name="case_user_grant_scope"),
+            models.Index(fields=["content_object", "reason"], name="case_user_grant_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.permission_id} on {self.content_object_id} for {self.user_id} ({self.reason})"
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    """A group's permission on one case: a team's supervisors."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="group_grants")
+    reason = models.CharField(max_length=20, choices=GrantReason.choices)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("case access of a group")
+        verbose_name_plural = _("case access of groups")
+        constraints = [
+            models.CheckConstraint(condition=Q(reason__in=GrantReason.values), name="case_group_grant_reason_valid"),
+        ]
+        indexes = [models.Index(fields=["group", "permission", "content_object"], name="case_group_grant_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.permission_id} on {self.content_object_id} for group {self.group_id} ({self.reason})"
+
+
+# --- what happens on a case ------------------------------------------------------------
+
+
+class CaseNote(UUIDModel, VersionedModel, EncryptedModel):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    body = EncryptedTextField(_("note"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+        indexes = [models.Index(fields=["case", "-created_at"], name="casenote_case_created")]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk}"
+
+
+class ConsentScope(models.TextChoices):
+    SERVICES = "services", _("Receiving services")
+    REFERRAL = "referral", _("Referral to a named organisation")
+    REPORTING = "reporting", _("Anonymised statistics")
+
+
+class ConsentGiver(models.TextChoices):
+    SURVIVOR = "survivor", _("The survivor")
+    GUARDIAN = "guardian", _("A parent or guardian")
+
+
+class ConsentMethod(models.TextChoices):
+    WRITTEN = "written", _("Written")
+    VERBAL = "verbal", _("Verbal")
+
+
+class Consent(UUIDModel, VersionedModel):
+    """A consent record: never a checkbox. Live while given, not expired, not revoked."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    scope = models.CharField(_("scope"), max_length=16, choices=ConsentScope.choices)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    given_by = models.CharField(_("given by"), max_length=16, choices=ConsentGiver.choices)
+    method = models.CharField(_("how"), max_length=16, choices=ConsentMethod.choices)
+    given_at = models.DateTimeField(_("given"))
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.CheckConstraint(condition=Q(scope__in=ConsentScope.values), name="consent_scope_valid"),
+            models.CheckConstraint(condition=Q(given_by__in=ConsentGiver.values), name="consent_giver_valid"),
+            models.CheckConstraint(condition=Q(method__in=ConsentMethod.values), name="consent_method_valid"),
+            models.CheckConstraint(
+                condition=Q(scope=ConsentScope.REFERRAL, organisation__isnull=False)
+                | (~Q(scope=ConsentScope.REFERRAL) & Q(organisation__isnull=True)),
+                name="consent_referral_names_organisation",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True) | Q(expires_at__gt=F("given_at")),
+                name="consent_expires_after_given",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, revoked_by__isnull=True)
+                | Q(revoked_at__isnull=False, revoked_by__isnull=False, revoked_at__gte=F("given_at")),
+                name="consent_revocation_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["case", "scope"], name="consent_case_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} consent {self.pk}"
+
+    def is_live(self, at: datetime.datetime | None = None) -> bool:
+        at = at or timezone.now()
+        return self.given_at <= at and self.revoked_at is None and (self.expires_at is None or self.expires_at > at)
+
+
+class MilestoneKind(models.TextChoices):
+    REASONABLE_GROUNDS = "reasonable_grounds", _("Reasonable grounds decision")
+    CONCLUSIVE_GROUNDS = "conclusive_grounds", _("Conclusive grounds decision")
+    RECOVERY_PERIOD = "recovery_period", _("Recovery and reflection period")
+    SUPPORT_PLAN_ITEM = "support_plan_item", _("Support plan item")
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    POSITIVE = "positive", _("Positive")
+    NEGATIVE = "negative", _("Negative")
+
+
+class Milestone(UUIDModel, VersionedModel, EncryptedModel):
+    """Identification decisions, the recovery period, and support plan items."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="milestones")
+    kind = models.CharField(_("kind"), max_length=24, choices=MilestoneKind.choices)
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
+    deciding_body = models.CharField(_("deciding body"), max_length=200, blank=True)
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends or planned end"), null=True, blank=True)
+    completed_on = models.DateField(_("completed"), null=True, blank=True)
+    description = EncryptedTextField(_("description"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=MilestoneKind.values), name="milestone_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[MilestoneKind.REASONABLE_GROUNDS, MilestoneKind.CONCLUSIVE_GROUNDS],
+                    decision__in=Decision.values,
+                )
+                | (~Q(kind__in=[MilestoneKind.REASONABLE_GROUNDS, MilestoneKind.CONCLUSIVE_GROUNDS]) & Q(decision="")),
+                name="milestone_decision_only_for_grounds",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=MilestoneKind.RECOVERY_PERIOD) | Q(ends_on__isnull=False),
+                name="milestone_recovery_period_has_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="milestone_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["case", "kind"], name="milestone_case_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk}"
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class FollowUp(UUIDModel, VersionedModel, EncryptedModel):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    due_on = models.DateField(_("due"))
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="follow_ups")
+    status = models.CharField(_("status"), max_length=12, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
+    description = EncryptedTextField(_("what to do"))
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=FollowUpStatus.values), name="followup_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status=FollowUpStatus.DONE, completed_at__isnull=False)
+                | (~Q(status=FollowUpStatus.DONE) & Q(completed_at__isnull=True)),
+                name="followup_done_has_completion",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["assignee", "status", "due_on"], name="followup_assignee_due"),
+            models.Index(fields=["case", "due_on"], name="followup_case_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Follow-up {self.pk}"

@@ -6,18 +6,44 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import PermissionDenied
 
-from accounts.models import User
+from accounts.models import Role, Team, TeamMembership, User
+from accounts.services import team_supervisor_group
+from ngo_cases.api.errors import Conflict, PreconditionFailed, ValidationProblem
 from ngo_cases.crypto.blind_index import IndexKind, blind_index
 from ngo_cases.crypto.keys import data_key_create, data_key_destroy
 
-from .models import Survivor, SurvivorIndexEntry
+from .models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseNote,
+    CaseReferenceCounter,
+    CaseStatus,
+    CaseUserObjectPermission,
+    ClosureReason,
+    Consent,
+    ConsentScope,
+    Decision,
+    FollowUp,
+    FollowUpStatus,
+    GrantReason,
+    Milestone,
+    MilestoneKind,
+    Survivor,
+    SurvivorIndexEntry,
+)
+from .permissions import CaseAction, cases_visible_to
 
 logger = logging.getLogger(__name__)
 
@@ -86,8 +112,6 @@ def survivor_update(*, survivor: Survivor, acting_user: User, expected_version: 
         raise TypeError(f"survivor_update got unknown fields: {sorted(unknown)}")
     locked = Survivor.objects.select_for_update().select_related("data_key").get(pk=survivor.pk)
     if locked.version != expected_version:
-        from ngo_cases.api.errors import PreconditionFailed
-
         raise PreconditionFailed()
     for name, value in changes.items():
         setattr(locked, name, value)
@@ -118,4 +142,365 @@ def survivor_erase(*, survivor: Survivor, acting_user: User) -> Survivor:
     )
     logger.info("survivor %s erased by user %s", locked.pk, acting_user.pk)
     locked.refresh_from_db()
+    return locked
+
+
+# --- cases and their grants ----------------------------------------------------------------
+
+WORKER_ACTIONS = (CaseAction.VIEW, CaseAction.WORK)
+SUPERVISOR_ACTIONS = (CaseAction.VIEW, CaseAction.WORK, CaseAction.ASSIGN)
+CASE_FIELDS = (
+    "trafficking_status",
+    "trafficking_status_decided_by",
+    "exploitation_types",
+    "sexual_exploitation_types",
+    "labour_industry",
+    "means_of_control",
+    "recruitment_methods",
+    "trafficker_relationship",
+    "countries_of_recruitment",
+    "countries_of_exploitation",
+    "regions_of_recruitment",
+    "regions_of_exploitation",
+    "risk_level",
+    "summary",
+)
+
+
+def _permissions(actions: Iterable[CaseAction]) -> list[Permission]:
+    content_type = ContentType.objects.get_for_model(Case)
+    found = {p.codename: p for p in Permission.objects.filter(content_type=content_type, codename__in=list(actions))}
+    return [found[str(action)] for action in actions]
+
+
+def case_grant_user(
+    *,
+    case: Case,
+    user: User,
+    reason: str,
+    granted_by: User,
+    actions: Iterable[CaseAction] = WORKER_ACTIONS,
+    expires_at: datetime | None = None,
+    justification: str = "",
+) -> None:
+    """Give ``user`` the ``actions`` on ``case`` for ``reason``. An existing
+    grant of a permission keeps its reason unless it was an expiring one."""
+    for permission in _permissions(actions):
+        grant, created = CaseUserObjectPermission.objects.get_or_create(
+            user=user,
+            permission=permission,
+            content_object=case,
+            defaults={
+                "reason": reason,
+                "granted_by": granted_by,
+                "expires_at": expires_at,
+                "justification": justification,
+            },
+        )
+        if not created and grant.expires_at is not None:
+            grant.reason, grant.granted_by, grant.granted_at = reason, granted_by, timezone.now()
+            grant.expires_at, grant.justification = expires_at, justification
+            grant.save()
+    logger.info("case %s: %s granted %s to user %s (%s)", case.pk, granted_by.pk, list(actions), user.pk, reason)
+
+
+def _grant_team_supervisors(*, case: Case, granted_by: User) -> None:
+    group = team_supervisor_group(team=case.team)
+    CaseGroupObjectPermission.objects.bulk_create(
+        CaseGroupObjectPermission(
+            group=group,
+            permission=permission,
+            content_object=case,
+            reason=GrantReason.TEAM_SUPERVISOR,
+            granted_by=granted_by,
+        )
+        for permission in _permissions(SUPERVISOR_ACTIONS)
+    )
+
+
+def _next_reference(year: int) -> str:
+    """C-<year>-<6 digits>, from an atomic upsert: the counter row stays
+    locked until the transaction ends, so two openings never share a number."""
+    table = CaseReferenceCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608 - table name from model meta
+            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [year],
+        )
+        (number,) = cursor.fetchone()
+    return f"C-{year}-{number:06d}"
+
+
+def _check_team_member(team: Team, user: User) -> None:
+    if not TeamMembership.objects.filter(team=team, user=user).exists() or user.role not in (
+        Role.CASEWORKER,
+        Role.SUPERVISOR,
+    ):
+        raise ValidationProblem({"assignees": [_("Cases are assigned to caseworkers and supervisors of the team.")]})
+
+
+@transaction.atomic
+def case_open(*, survivor: Survivor, team: Team, opened_by: User, **fields: Any) -> Case:
+    """Open a case for ``survivor`` in ``team``: the opener owns it, the
+    team's supervisors see and assign it."""
+    unknown = set(fields) - set(CASE_FIELDS)
+    if unknown:
+        raise TypeError(f"case_open got unknown fields: {sorted(unknown)}")
+    if not TeamMembership.objects.filter(team=team, user=opened_by).exists():
+        raise ValidationProblem({"team": [_("You can open cases only in your own teams.")]})
+    if survivor.erased_at is not None:
+        raise Conflict(_("This survivor's record was erased."))
+    now = timezone.now()
+    case = Case(
+        survivor=survivor,
+        data_key=survivor.data_key,
+        organisation=team.organisation,
+        team=team,
+        opened_by=opened_by,
+        opened_at=now,
+        **fields,
+    )
+    case.full_clean(exclude=["data_key", "reference", "survivor", "team", "organisation", "opened_by"])
+    case.reference = _next_reference(timezone.localtime(now, UTC).year)
+    case.save()
+    case_grant_user(case=case, user=opened_by, reason=GrantReason.OWNER, granted_by=opened_by)
+    _grant_team_supervisors(case=case, granted_by=opened_by)
+    return case
+
+
+@transaction.atomic
+def case_update(*, case: Case, acting_user: User, expected_version: int, **changes: Any) -> Case:
+    unknown = set(changes) - set(CASE_FIELDS)
+    if unknown:
+        raise TypeError(f"case_update got unknown fields: {sorted(unknown)}")
+    locked = _lock_case(case, expected_version)
+    if locked.is_closed:
+        raise Conflict(_("The case is closed; reopen it first."))
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.full_clean(exclude=["data_key", "reference", "survivor", "team", "organisation", "opened_by"])
+    locked.version = expected_version + 1
+    locked.save()
+    return locked
+
+
+def _lock_case(case: Case, expected_version: int | None) -> Case:
+    locked = Case.objects.select_for_update(of=("self",)).select_related("data_key", "team").get(pk=case.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise PreconditionFailed()
+    return locked
+
+
+@transaction.atomic
+def case_assign(*, case: Case, acting_user: User, assignees: list[User], expected_version: int) -> Case:
+    """Make ``assignees`` (team caseworkers and supervisors) the case's
+    assignees: new ones get a grant, dropped ones lose theirs. The owner keeps
+    the owner grant."""
+    locked = _lock_case(case, expected_version)
+    for user in assignees:
+        _check_team_member(locked.team, user)
+    wanted = {user.pk for user in assignees}
+    current = set(
+        CaseUserObjectPermission.objects.filter(content_object=locked, reason=GrantReason.ASSIGNED).values_list(
+            "user_id", flat=True
+        )
+    )
+    CaseUserObjectPermission.objects.filter(
+        content_object=locked, reason=GrantReason.ASSIGNED, user_id__in=current - wanted
+    ).delete()
+    for user in assignees:
+        if user.pk not in current:
+            case_grant_user(case=locked, user=user, reason=GrantReason.ASSIGNED, granted_by=acting_user)
+    logger.info("case %s assigned by %s: %d assignees", locked.pk, acting_user.pk, len(wanted))
+    Case.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+    locked.refresh_from_db(fields=["version"])
+    return locked
+
+
+@transaction.atomic
+def case_close(*, case: Case, acting_user: User, closure_reason: str, expected_version: int) -> Case:
+    locked = _lock_case(case, expected_version)
+    if locked.is_closed:
+        raise Conflict(_("The case is already closed."))
+    if closure_reason not in ClosureReason.values:
+        raise ValidationProblem({"closure_reason": [_("Choose a closure reason.")]})
+    status = CaseStatus.CLOSED_REFERRED if closure_reason == ClosureReason.REFERRED else CaseStatus.CLOSED
+    Case.objects.filter(pk=locked.pk).update(
+        status=status, closure_reason=closure_reason, closed_at=timezone.now(), version=F("version") + 1
+    )
+    locked.refresh_from_db(fields=["status", "closure_reason", "closed_at", "version"])
+    return locked
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, acting_user: User, expected_version: int) -> Case:
+    locked = _lock_case(case, expected_version)
+    if not locked.is_closed:
+        raise Conflict(_("The case is not closed."))
+    Case.objects.filter(pk=locked.pk).update(
+        status=CaseStatus.ACTIVE, closure_reason="", closed_at=None, version=F("version") + 1
+    )
+    locked.refresh_from_db(fields=["status", "closure_reason", "closed_at", "version"])
+    return locked
+
+
+@transaction.atomic
+def case_break_glass(*, case: Case, acting_user: User, reason: str) -> CaseUserObjectPermission:
+    """Open a case outside one's assignments for a limited time (read only),
+    with a reason; the team's supervisors and the auditors are told."""
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise ValidationProblem({"reason": [_("Say why you need this case (at least 10 characters).")]})
+    if cases_visible_to(acting_user).filter(pk=case.pk).exists():
+        raise Conflict(_("You already have access to this case."))
+    expires_at = timezone.now() + timedelta(hours=settings.NGO_BREAK_GLASS_HOURS)
+    case_grant_user(
+        case=case,
+        user=acting_user,
+        reason=GrantReason.BREAK_GLASS,
+        granted_by=acting_user,
+        actions=(CaseAction.VIEW,),
+        expires_at=expires_at,
+        justification=reason,
+    )
+    grant = CaseUserObjectPermission.objects.get(
+        content_object=case, user=acting_user, permission__codename=CaseAction.VIEW
+    )
+    from .tasks import notify_break_glass
+
+    transaction.on_commit(lambda: notify_break_glass.delay(str(grant.pk)))
+    logger.warning("break-glass: user %s opened case %s until %s", acting_user.pk, case.pk, expires_at.isoformat())
+    return grant
+
+
+# --- notes, consents, milestones, follow-ups -------------------------------------------------
+
+
+def _open_case(case: Case) -> None:
+    if case.is_closed:
+        raise Conflict(_("The case is closed; reopen it first."))
+
+
+@transaction.atomic
+def case_note_create(*, case: Case, author: User, body: str) -> CaseNote:
+    _open_case(case)
+    note = CaseNote(case=case, data_key_id=case.data_key_id, author=author, body=body)
+    note.data_key = case.data_key
+    note.save()
+    return note
+
+
+@transaction.atomic
+def case_note_update(*, note: CaseNote, acting_user: User, expected_version: int, body: str) -> CaseNote:
+    locked = CaseNote.objects.select_for_update(of=("self",)).select_related("data_key", "case").get(pk=note.pk)
+    if locked.version != expected_version:
+        raise PreconditionFailed()
+    if locked.author_id != acting_user.pk:
+        raise PermissionDenied()
+    _open_case(locked.case)
+    locked.body = body
+    locked.version = expected_version + 1
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def consent_record(*, case: Case, recorded_by: User, **fields: Any) -> Consent:
+    """Record a consent. A referral consent names one organisation and
+    expires after NGO_REFERRAL_CONSENT_DAYS unless an expiry is given."""
+    _open_case(case)
+    consent = Consent(case=case, recorded_by=recorded_by, **fields)
+    if consent.scope == ConsentScope.REFERRAL and consent.expires_at is None and consent.given_at is not None:
+        consent.expires_at = consent.given_at + timedelta(days=settings.NGO_REFERRAL_CONSENT_DAYS)
+    if consent.scope != ConsentScope.REFERRAL and consent.organisation_id is not None:
+        raise ValidationProblem({"organisation": [_("Only a referral consent names an organisation.")]})
+    if consent.scope == ConsentScope.REFERRAL and consent.organisation_id is None:
+        raise ValidationProblem({"organisation": [_("A referral consent names the organisation.")]})
+    if consent.given_at and consent.given_at > timezone.now() + timedelta(minutes=5):
+        raise ValidationProblem({"given_at": [_("A consent cannot be given in the future.")]})
+    if consent.expires_at is not None and consent.given_at and consent.expires_at <= consent.given_at:
+        raise ValidationProblem({"expires_at": [_("The expiry must be after the consent was given.")]})
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def consent_revoke(*, consent: Consent, acting_user: User, expected_version: int) -> Consent:
+    """Revoke at once. Referral access that depended on it is withdrawn by
+    the referrals app (it checks for a live consent on every read)."""
+    locked = Consent.objects.select_for_update().get(pk=consent.pk)
+    if locked.version != expected_version:
+        raise PreconditionFailed()
+    if locked.revoked_at is not None:
+        raise Conflict(_("The consent was already revoked."))
+    now = max(timezone.now(), locked.given_at)
+    Consent.objects.filter(pk=locked.pk).update(revoked_at=now, revoked_by=acting_user, version=F("version") + 1)
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def milestone_record(*, case: Case, recorded_by: User, **fields: Any) -> Milestone:
+    _open_case(case)
+    milestone = Milestone(case=case, recorded_by=recorded_by, **fields)
+    milestone.data_key = case.data_key
+    if milestone.kind == MilestoneKind.RECOVERY_PERIOD and milestone.ends_on is None and milestone.starts_on:
+        milestone.ends_on = milestone.starts_on + timedelta(days=settings.NGO_RECOVERY_PERIOD_DAYS)
+    if milestone.kind in (MilestoneKind.REASONABLE_GROUNDS, MilestoneKind.CONCLUSIVE_GROUNDS):
+        milestone.decision = milestone.decision or Decision.PENDING
+    elif milestone.decision:
+        raise ValidationProblem({"decision": [_("Only identification decisions have a decision.")]})
+    if milestone.ends_on is not None and milestone.starts_on and milestone.ends_on < milestone.starts_on:
+        raise ValidationProblem({"ends_on": [_("The end must not be before the start.")]})
+    milestone.save()
+    return milestone
+
+
+@transaction.atomic
+def milestone_update(*, milestone: Milestone, acting_user: User, expected_version: int, **changes: Any) -> Milestone:
+    locked = Milestone.objects.select_for_update(of=("self",)).select_related("data_key", "case").get(pk=milestone.pk)
+    if locked.version != expected_version:
+        raise PreconditionFailed()
+    _open_case(locked.case)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    if locked.kind in (MilestoneKind.REASONABLE_GROUNDS, MilestoneKind.CONCLUSIVE_GROUNDS):
+        if not locked.decision:
+            raise ValidationProblem({"decision": [_("Identification decisions have a decision.")]})
+    elif locked.decision:
+        raise ValidationProblem({"decision": [_("Only identification decisions have a decision.")]})
+    if locked.ends_on is not None and locked.ends_on < locked.starts_on:
+        raise ValidationProblem({"ends_on": [_("The end must not be before the start.")]})
+    locked.version = expected_version + 1
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def follow_up_create(*, case: Case, created_by: User, assignee: User, due_on: date, description: str) -> FollowUp:
+    _open_case(case)
+    if not cases_visible_to(assignee).filter(pk=case.pk).exists():
+        raise ValidationProblem({"assignee": [_("The assignee must work on this case.")]})
+    follow_up = FollowUp(case=case, created_by=created_by, assignee=assignee, due_on=due_on, description=description)
+    follow_up.data_key = case.data_key
+    follow_up.save()
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_update(*, follow_up: FollowUp, acting_user: User, expected_version: int, **changes: Any) -> FollowUp:
+    locked = FollowUp.objects.select_for_update(of=("self",)).select_related("data_key", "case").get(pk=follow_up.pk)
+    if locked.version != expected_version:
+        raise PreconditionFailed()
+    if "assignee" in changes and not cases_visible_to(changes["assignee"]).filter(pk=locked.case_id).exists():
+        raise ValidationProblem({"assignee": [_("The assignee must work on this case.")]})
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    if locked.status == FollowUpStatus.DONE and locked.completed_at is None:
+        locked.completed_at = timezone.now()
+    elif locked.status != FollowUpStatus.DONE:
+        locked.completed_at = None
+    locked.version = expected_version + 1
+    locked.save()
     return locked

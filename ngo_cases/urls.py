@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import apis as accounts_apis
+from cases import apis as cases_apis
 from ngo_cases.api.health import HealthApi
 from ngo_cases.api.schema import SchemaApi, SwaggerUiApi
 
@@ -19,6 +20,37 @@ api_v1 = [
     path("auth/mfa/totp/confirm", accounts_apis.MfaTotpConfirmApi.as_view(), name="auth-mfa-totp-confirm"),
     path("auth/mfa/recovery-codes", accounts_apis.MfaRecoveryCodesApi.as_view(), name="auth-mfa-recovery-codes"),
     path("me", accounts_apis.MeApi.as_view(), name="me"),
+    path("survivors/", cases_apis.SurvivorListApi.as_view(), name="survivor-list"),
+    path("survivors/duplicates", cases_apis.SurvivorDuplicatesApi.as_view(), name="survivor-duplicates"),
+    path("survivors/<uuid:survivor_id>", cases_apis.SurvivorDetailApi.as_view(), name="survivor-detail"),
+    path("cases/", cases_apis.CaseListApi.as_view(), name="case-list"),
+    path("cases/<uuid:case_id>", cases_apis.CaseDetailApi.as_view(), name="case-detail"),
+    path("cases/<uuid:case_id>/assign", cases_apis.CaseAssignApi.as_view(), name="case-assign"),
+    path("cases/<uuid:case_id>/close", cases_apis.CaseCloseApi.as_view(), name="case-close"),
+    path("cases/<uuid:case_id>/reopen", cases_apis.CaseReopenApi.as_view(), name="case-reopen"),
+    path("cases/<uuid:case_id>/break-glass", cases_apis.CaseBreakGlassApi.as_view(), name="case-break-glass"),
+    path("cases/<uuid:case_id>/access/", cases_apis.CaseAccessApi.as_view(), name="case-access"),
+    path("cases/<uuid:case_id>/notes/", cases_apis.CaseNoteListApi.as_view(), name="case-note-list"),
+    path("cases/<uuid:case_id>/notes/<uuid:note_id>", cases_apis.CaseNoteDetailApi.as_view(), name="case-note-detail"),
+    path("cases/<uuid:case_id>/consents/", cases_apis.CaseConsentListApi.as_view(), name="case-consent-list"),
+    path(
+        "cases/<uuid:case_id>/consents/<uuid:consent_id>/revoke",
+        cases_apis.CaseConsentRevokeApi.as_view(),
+        name="case-consent-revoke",
+    ),
+    path("cases/<uuid:case_id>/milestones/", cases_apis.CaseMilestoneListApi.as_view(), name="case-milestone-list"),
+    path(
+        "cases/<uuid:case_id>/milestones/<uuid:milestone_id>",
+        cases_apis.CaseMilestoneDetailApi.as_view(),
+        name="case-milestone-detail",
+    ),
+    path("cases/<uuid:case_id>/follow-ups/", cases_apis.CaseFollowUpListApi.as_view(), name="case-follow-up-list"),
+    path(
+        "cases/<uuid:case_id>/follow-ups/<uuid:follow_up_id>",
+        cases_apis.CaseFollowUpDetailApi.as_view(),
+        name="case-follow-up-detail",
+    ),
+    path("follow-ups/", cases_apis.MyFollowUpListApi.as_view(), name="follow-up-list"),
     path("schema/", SchemaApi.as_view(), name="schema"),
     path("docs/", SwaggerUiApi.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -35,6 +35,29 @@ def only(owner_status: int, owners: list[str], others: int = 404) -> dict[str, i
     return {ANON: 401, **{p: owner_status if p in owners else others for p in STAFF}}
 
 
+CASE_ROLES = ["alice", "bob", "charlie", "sam"]  # caseworkers and supervisors use the case API
+
+
+def case_workers(status: int) -> dict[str, int]:
+    """Caseworkers and supervisors get ``status``; other roles 403 (the
+    endpoint is not for them, whatever the id)."""
+    return {ANON: 401, **{p: status if p in CASE_ROLES else 403 for p in STAFF}}
+
+
+def on_alices_case(owner: int, supervisor: int | None = None, *, others: int = 404) -> dict[str, int]:
+    """A route about alice's case (or survivor): alice is the owner, sam
+    supervises her team, bob (teammate, not assigned) and charlie (other
+    team) cannot see it; other roles may not use the case API at all."""
+    return {
+        ANON: 401,
+        "alice": owner,
+        "sam": owner if supervisor is None else supervisor,
+        "bob": others,
+        "charlie": others,
+        **dict.fromkeys(["cora", "pat", "audrey", "adam", "root"], 403),
+    }
+
+
 # route name -> {"public": bool, "methods": {METHOD: {persona: status}}}
 API_POLICY: dict[str, dict[str, object]] = {
     "healthz": {"public": True, "methods": {"GET": everyone(200)}},
@@ -49,6 +72,28 @@ API_POLICY: dict[str, dict[str, object]] = {
     "api:auth-mfa-totp-confirm": {"methods": {"POST": staff(400)}},
     "api:auth-mfa-recovery-codes": {"methods": {"POST": staff(400)}},
     "api:me": {"methods": {"GET": staff(200), "PATCH": staff(428)}},
+    # --- survivors and cases (requests carry `{}` and no If-Match) ---
+    "api:survivor-list": {"methods": {"GET": case_workers(200), "POST": case_workers(400)}},
+    "api:survivor-duplicates": {"methods": {"POST": case_workers(400)}},
+    "api:survivor-detail": {"methods": {"GET": on_alices_case(200), "PATCH": on_alices_case(428)}},
+    "api:case-list": {"methods": {"GET": case_workers(200), "POST": case_workers(400)}},
+    "api:case-detail": {"methods": {"GET": on_alices_case(200), "PATCH": on_alices_case(428)}},
+    # assign and reopen belong to the team's supervisor; the owner sees the case but may not
+    "api:case-assign": {"methods": {"POST": on_alices_case(403, 428)}},
+    "api:case-close": {"methods": {"POST": on_alices_case(428)}},
+    "api:case-reopen": {"methods": {"POST": on_alices_case(403, 428)}},
+    # only holders of the break-glass permission (supervisors) learn that a case exists
+    "api:case-break-glass": {"methods": {"POST": on_alices_case(404, 400)}},
+    "api:case-access": {"methods": {"GET": on_alices_case(200)}},
+    "api:case-note-list": {"methods": {"GET": on_alices_case(200), "POST": on_alices_case(400)}},
+    "api:case-note-detail": {"methods": {"GET": on_alices_case(200), "PATCH": on_alices_case(428)}},
+    "api:case-consent-list": {"methods": {"GET": on_alices_case(200), "POST": on_alices_case(400)}},
+    "api:case-consent-revoke": {"methods": {"POST": on_alices_case(428)}},
+    "api:case-milestone-list": {"methods": {"GET": on_alices_case(200), "POST": on_alices_case(400)}},
+    "api:case-milestone-detail": {"methods": {"PATCH": on_alices_case(428)}},
+    "api:case-follow-up-list": {"methods": {"GET": on_alices_case(200), "POST": on_alices_case(400)}},
+    "api:case-follow-up-detail": {"methods": {"PATCH": on_alices_case(428)}},
+    "api:follow-up-list": {"methods": {"GET": case_workers(200)}},
     "api:schema": {"methods": {"GET": staff(200)}},
     "api:docs": {"methods": {"GET": staff(200)}},
 }

@@ -82,6 +82,8 @@ def _route_kwargs(route: Route, cast: Cast) -> dict[str, Any]:
             device = f"alice-phone-{uuid.uuid4()}"
             issue_token(cast.alice, device=device)
             values[name] = ApiToken.objects.get(user=cast.alice, device=device).public_id
+        elif name in ALICES_OBJECTS:
+            values[name] = _alices_objects(cast)[name]
         elif name == "app_label":
             values[name] = "accounts"
         elif name in {"object_id", "id"}:
@@ -93,6 +95,20 @@ def _route_kwargs(route: Route, cast: Cast) -> dict[str, Any]:
         else:
             raise AssertionError(f"no test value for path parameter {name!r} of {route.name}: add one")
     return values
+
+
+ALICES_OBJECTS = {"survivor_id", "case_id", "note_id", "consent_id", "milestone_id", "follow_up_id"}
+
+
+def _alices_objects(cast: Cast) -> dict[str, Any]:
+    """A survivor and case alice opened in team A, with one of everything; made once per test."""
+    cached: dict[str, Any] | None = getattr(cast, "_alices_objects", None)
+    if cached is None:
+        from cases.tests.factories import make_case_with_everything
+
+        cached = make_case_with_everything(cast.alice, cast.team_a)
+        cast._alices_objects = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def _request(client: APIClient, method: str, url: str) -> int:

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
-from rest_framework import generics, viewsets
+from rest_framework import exceptions, generics, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -87,6 +87,13 @@ class ApiBase:
             time_zone = getattr(user, "time_zone", None)
             if time_zone:
                 timezone.activate(time_zone)
+
+    def check_permissions(self, request: Request) -> None:
+        """A signed-in caller using a method the endpoint lacks gets 405
+        whatever their role (a role check would otherwise answer 403 first)."""
+        if request.user.is_authenticated and not hasattr(self, (request.method or "").lower()):
+            raise exceptions.MethodNotAllowed(request.method or "")
+        super().check_permissions(request)  # type: ignore[misc]
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]

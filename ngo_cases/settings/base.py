@@ -241,6 +241,13 @@ NGO_MASTER_KEY_CURRENT = env_int("NGO_MASTER_KEY_CURRENT", 0) or None  # default
 NGO_BLIND_INDEX_KEY = env_str("NGO_BLIND_INDEX_KEY")  # base64 32 bytes
 NGO_DEFAULT_PHONE_REGION = env_str("NGO_DEFAULT_PHONE_REGION", "RU")
 
+# --- cases ---------------------------------------------------------------------
+NGO_BREAK_GLASS_HOURS = env_int("NGO_BREAK_GLASS_HOURS", 4)
+NGO_REFERRAL_CONSENT_DAYS = env_int("NGO_REFERRAL_CONSENT_DAYS", 90)
+NGO_RECOVERY_PERIOD_DAYS = env_int("NGO_RECOVERY_PERIOD_DAYS", 30)
+# Links in emails and notifications (case reference and a link, never PII).
+NGO_PUBLIC_URL = env_str("NGO_PUBLIC_URL", "http://127.0.0.1:8000")
+
 # --- Celery ----------------------------------------------------------------
 # With no CELERY_BROKER_URL the broker is kombu's filesystem transport under
 # var/broker: worker, beat and web share it on one machine with no server.

@@ -1,0 +1,398 @@
+"""Survivors and cases over the API. Every view fetches through the access
+helpers (cases/permissions.py) and writes through services; lists are scoped
+in the database and paginated by cursor."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import Role, Team, User
+from ngo_cases.api.base import BaseAPIView
+from ngo_cases.api.errors import ValidationProblem
+from ngo_cases.api.permissions import HasRole
+
+from . import selectors, services
+from . import serializers as s
+from .models import CaseNote, Consent, FollowUp, Milestone, Survivor
+from .permissions import CaseAction, access_case, access_survivor, case_exists_for_break_glass
+
+CASE_WORKERS = HasRole.of(Role.CASEWORKER, Role.SUPERVISOR)
+
+
+def _user(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - IsStaffMember has run
+    return user
+
+
+def _valid(serializer_class: type[serializers.Serializer], request: Request, **kwargs: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class ListMixin:
+    """Paginated list of ``scoped_queryset()`` rendered with ``output``."""
+
+    output: type[serializers.Serializer]
+
+    def list_response(self, queryset: QuerySet[Any]) -> Response:
+        page = self.paginate_queryset(queryset)  # type: ignore[attr-defined]
+        return self.get_paginated_response(self.output(page, many=True).data)  # type: ignore[attr-defined]
+
+
+# --- survivors ------------------------------------------------------------------------------
+
+
+class SurvivorListApi(ListMixin, BaseAPIView):
+    permission_classes = [CASE_WORKERS]
+    ordering = ("-created_at", "id")
+    output = s.SurvivorBriefSerializer
+
+    def scoped_queryset(self) -> QuerySet[Survivor]:
+        return selectors.survivor_list(fetched_by=_user(self.request))
+
+    @extend_schema(responses={200: s.SurvivorBriefSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return self.list_response(self.get_queryset())
+
+    @extend_schema(request=s.SurvivorInputSerializer, responses={201: s.SurvivorOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = _valid(s.SurvivorInputSerializer, request)
+        survivor = services.survivor_create(created_by=_user(request), **data)
+        return self.etag_response(survivor, s.SurvivorOutputSerializer(survivor).data, status=201)
+
+
+class SurvivorDetailApi(BaseAPIView):
+    permission_classes = [CASE_WORKERS]
+
+    def scoped_queryset(self) -> QuerySet[Survivor]:
+        return selectors.survivor_list(fetched_by=_user(self.request))
+
+    @extend_schema(responses={200: s.SurvivorOutputSerializer})
+    def get(self, request: Request, survivor_id: uuid.UUID) -> Response:
+        survivor = access_survivor(_user(request), survivor_id)
+        return self.etag_response(survivor, s.SurvivorOutputSerializer(survivor).data)
+
+    @extend_schema(request=s.SurvivorInputSerializer, responses={200: s.SurvivorOutputSerializer})
+    def patch(self, request: Request, survivor_id: uuid.UUID) -> Response:
+        survivor = access_survivor(_user(request), survivor_id, action=CaseAction.WORK)
+        expected = self.expected_version(survivor)
+        data = _valid(s.SurvivorInputSerializer, request, partial=True)
+        survivor = services.survivor_update(
+            survivor=survivor, acting_user=_user(request), expected_version=expected, **data
+        )
+        return self.etag_response(survivor, s.SurvivorOutputSerializer(survivor).data)
+
+
+class SurvivorDuplicatesApi(BaseAPIView):
+    """Duplicate check by POST, so that no PII travels in a URL."""
+
+    permission_classes = [CASE_WORKERS]
+
+    def scoped_queryset(self) -> QuerySet[Survivor]:
+        return selectors.survivor_list(fetched_by=_user(self.request))
+
+    @extend_schema(request=s.DuplicateSearchInputSerializer, responses={200: s.DuplicateResultSerializer})
+    def post(self, request: Request) -> Response:
+        criteria = _valid(s.DuplicateSearchInputSerializer, request)
+        matches, others = selectors.survivor_duplicates(fetched_by=_user(request), criteria=criteria)
+        return Response(s.DuplicateResultSerializer({"matches": matches, "others_exist": others}).data)
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+
+class CaseFilterSerializer(serializers.Serializer):
+    status = serializers.ListField(child=serializers.CharField(max_length=20), required=False)
+    risk_level = serializers.ListField(child=serializers.CharField(max_length=8), required=False)
+    exploitation_type = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    assignee = serializers.UUIDField(required=False)
+    team = serializers.UUIDField(required=False)
+    opened_after = serializers.DateTimeField(required=False)
+    opened_before = serializers.DateTimeField(required=False)
+
+
+class CaseListApi(ListMixin, BaseAPIView):
+    permission_classes = [CASE_WORKERS]
+    ordering = ("-opened_at", "id")
+    output = s.CaseListSerializer
+
+    def scoped_queryset(self) -> QuerySet[Any]:
+        params = self.request.query_params
+        raw: dict[str, Any] = {key: params.getlist(key) for key in ("status", "risk_level", "exploitation_type")}
+        raw |= {k: params[k] for k in ("assignee", "team", "opened_after", "opened_before") if k in params}
+        serializer = CaseFilterSerializer(data={k: v for k, v in raw.items() if v})
+        if not serializer.is_valid():
+            raise ValidationProblem(serializer.errors)
+        return selectors.case_list(fetched_by=_user(self.request), filters=serializer.validated_data)
+
+    @extend_schema(responses={200: s.CaseListSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return self.list_response(self.get_queryset())
+
+    @extend_schema(request=s.CaseCreateSerializer, responses={201: s.CaseDetailSerializer})
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        data = _valid(s.CaseCreateSerializer, request)
+        survivor = access_survivor(user, data.pop("survivor"), action=CaseAction.WORK)
+        team = Team.objects.filter(pk=data.pop("team"), memberships__user=user).first()
+        if team is None:
+            raise ValidationProblem({"team": ["You can open cases only in your own teams."]})
+        case = services.case_open(survivor=survivor, team=team, opened_by=user, **data)
+        case = access_case(user, case.pk)
+        return self.etag_response(case, self._detail(case), status=201)
+
+    @staticmethod
+    def _detail(case: Any) -> Any:
+        case.workers = selectors.case_workers(case=case)
+        return s.CaseDetailSerializer(case).data
+
+
+class CaseObjectApi(BaseAPIView):
+    """Base of the views under /cases/{case_id}/."""
+
+    permission_classes = [CASE_WORKERS]
+    action_needed = CaseAction.VIEW
+
+    def scoped_queryset(self) -> QuerySet[Any]:
+        return selectors.case_list(fetched_by=_user(self.request))
+
+    def case(self, case_id: uuid.UUID, action: CaseAction | None = None) -> Any:
+        return access_case(_user(self.request), case_id, action=action or self.action_needed)
+
+    def case_response(self, case: Any, status_code: int = 200) -> Response:
+        case.workers = selectors.case_workers(case=case)
+        return self.etag_response(case, s.CaseDetailSerializer(case).data, status=status_code)
+
+
+class CaseDetailApi(CaseObjectApi):
+    @extend_schema(responses={200: s.CaseDetailSerializer})
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        return self.case_response(self.case(case_id))
+
+    @extend_schema(request=s.CaseFieldsSerializer, responses={200: s.CaseDetailSerializer})
+    def patch(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = self.case(case_id, CaseAction.WORK)
+        expected = self.expected_version(case)
+        data = _valid(s.CaseFieldsSerializer, request, partial=True)
+        services.case_update(case=case, acting_user=_user(request), expected_version=expected, **data)
+        return self.case_response(self.case(case_id))
+
+
+class CaseAssignApi(CaseObjectApi):
+    @extend_schema(request=s.AssignInputSerializer, responses={200: s.CaseDetailSerializer})
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = self.case(case_id, CaseAction.ASSIGN)
+        expected = self.expected_version(case)
+        data = _valid(s.AssignInputSerializer, request)
+        users = list(User.objects.filter(pk__in=data["assignees"], is_active=True))
+        if len(users) != len(set(data["assignees"])):
+            raise ValidationProblem({"assignees": ["Unknown or inactive user."]})
+        services.case_assign(case=case, acting_user=_user(request), assignees=users, expected_version=expected)
+        return self.case_response(self.case(case_id))
+
+
+class CaseCloseApi(CaseObjectApi):
+    @extend_schema(request=s.CloseInputSerializer, responses={200: s.CaseDetailSerializer})
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = self.case(case_id, CaseAction.WORK)
+        expected = self.expected_version(case)
+        data = _valid(s.CloseInputSerializer, request)
+        services.case_close(case=case, acting_user=_user(request), expected_version=expected, **data)
+        return self.case_response(self.case(case_id))
+
+
+class CaseReopenApi(CaseObjectApi):
+    @extend_schema(request=None, responses={200: s.CaseDetailSerializer})
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = self.case(case_id, CaseAction.ASSIGN)
+        expected = self.expected_version(case)
+        services.case_reopen(case=case, acting_user=_user(request), expected_version=expected)
+        return self.case_response(self.case(case_id))
+
+
+class CaseBreakGlassApi(CaseObjectApi):
+    @extend_schema(request=s.BreakGlassInputSerializer, responses={201: s.BreakGlassOutputSerializer})
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        user = _user(request)
+        case = case_exists_for_break_glass(user, case_id)
+        data = _valid(s.BreakGlassInputSerializer, request)
+        grant = services.case_break_glass(case=case, acting_user=user, reason=data["reason"])
+        return Response(s.BreakGlassOutputSerializer(grant).data, status=status.HTTP_201_CREATED)
+
+
+class CaseAccessApi(CaseObjectApi):
+    @extend_schema(responses={200: s.AccessEntrySerializer(many=True)})
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = self.case(case_id)
+        return Response(s.AccessEntrySerializer(selectors.case_access_list(case=case), many=True).data)
+
+
+# --- notes, consents, milestones, follow-ups ---------------------------------------------------
+
+
+class CaseNoteListApi(ListMixin, CaseObjectApi):
+    ordering = ("-created_at", "id")
+    output = s.NoteOutputSerializer
+
+    @extend_schema(responses={200: s.NoteOutputSerializer(many=True)})
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        return self.list_response(selectors.note_list(case=self.case(case_id)))
+
+    @extend_schema(request=s.NoteInputSerializer, responses={201: s.NoteOutputSerializer})
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = self.case(case_id, CaseAction.WORK)
+        data = _valid(s.NoteInputSerializer, request)
+        note = services.case_note_create(case=case, author=_user(request), **data)
+        return self.etag_response(note, s.NoteOutputSerializer(note).data, status=201)
+
+
+class CaseNoteDetailApi(CaseObjectApi):
+    def note(self, case: Any, note_id: uuid.UUID) -> CaseNote:
+        try:
+            return selectors.note_get(case=case, note_id=note_id)
+        except CaseNote.DoesNotExist:
+            raise NotFound() from None
+
+    @extend_schema(responses={200: s.NoteOutputSerializer})
+    def get(self, request: Request, case_id: uuid.UUID, note_id: uuid.UUID) -> Response:
+        note = self.note(self.case(case_id), note_id)
+        return self.etag_response(note, s.NoteOutputSerializer(note).data)
+
+    @extend_schema(request=s.NoteInputSerializer, responses={200: s.NoteOutputSerializer})
+    def patch(self, request: Request, case_id: uuid.UUID, note_id: uuid.UUID) -> Response:
+        note = self.note(self.case(case_id, CaseAction.WORK), note_id)
+        expected = self.expected_version(note)
+        data = _valid(s.NoteInputSerializer, request)
+        note = services.case_note_update(note=note, acting_user=_user(request), expected_version=expected, **data)
+        return self.etag_response(note, s.NoteOutputSerializer(note).data)
+
+
+class CaseConsentListApi(ListMixin, CaseObjectApi):
+    ordering = ("-given_at", "id")
+    output = s.ConsentOutputSerializer
+
+    @extend_schema(responses={200: s.ConsentOutputSerializer(many=True)})
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        return self.list_response(selectors.consent_list(case=self.case(case_id)))
+
+    @extend_schema(request=s.ConsentInputSerializer, responses={201: s.ConsentOutputSerializer})
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = self.case(case_id, CaseAction.WORK)
+        data = _valid(s.ConsentInputSerializer, request)
+        consent = services.consent_record(case=case, recorded_by=_user(request), **data)
+        return self.etag_response(consent, s.ConsentOutputSerializer(consent).data, status=201)
+
+
+class CaseConsentRevokeApi(CaseObjectApi):
+    @extend_schema(request=None, responses={200: s.ConsentOutputSerializer})
+    def post(self, request: Request, case_id: uuid.UUID, consent_id: uuid.UUID) -> Response:
+        case = self.case(case_id, CaseAction.WORK)
+        try:
+            consent = selectors.consent_get(case=case, consent_id=consent_id)
+        except Consent.DoesNotExist:
+            raise NotFound() from None
+        expected = self.expected_version(consent)
+        consent = services.consent_revoke(consent=consent, acting_user=_user(request), expected_version=expected)
+        return self.etag_response(consent, s.ConsentOutputSerializer(consent).data)
+
+
+class CaseMilestoneListApi(ListMixin, CaseObjectApi):
+    ordering = ("starts_on", "id")
+    output = s.MilestoneOutputSerializer
+
+    @extend_schema(responses={200: s.MilestoneOutputSerializer(many=True)})
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        return self.list_response(selectors.milestone_list(case=self.case(case_id)))
+
+    @extend_schema(request=s.MilestoneInputSerializer, responses={201: s.MilestoneOutputSerializer})
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = self.case(case_id, CaseAction.WORK)
+        data = _valid(s.MilestoneInputSerializer, request)
+        milestone = services.milestone_record(case=case, recorded_by=_user(request), **data)
+        return self.etag_response(milestone, s.MilestoneOutputSerializer(milestone).data, status=201)
+
+
+class CaseMilestoneDetailApi(CaseObjectApi):
+    @extend_schema(request=s.MilestoneUpdateSerializer, responses={200: s.MilestoneOutputSerializer})
+    def patch(self, request: Request, case_id: uuid.UUID, milestone_id: uuid.UUID) -> Response:
+        case = self.case(case_id, CaseAction.WORK)
+        try:
+            milestone = selectors.milestone_get(case=case, milestone_id=milestone_id)
+        except Milestone.DoesNotExist:
+            raise NotFound() from None
+        expected = self.expected_version(milestone)
+        data = _valid(s.MilestoneUpdateSerializer, request, partial=True)
+        milestone = services.milestone_update(
+            milestone=milestone, acting_user=_user(request), expected_version=expected, **data
+        )
+        return self.etag_response(milestone, s.MilestoneOutputSerializer(milestone).data)
+
+
+def _assignee(user_id: uuid.UUID) -> User:
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise ValidationProblem({"assignee": ["Unknown or inactive user."]})
+    return user
+
+
+class CaseFollowUpListApi(ListMixin, CaseObjectApi):
+    ordering = ("due_on", "id")
+    output = s.FollowUpOutputSerializer
+
+    @extend_schema(responses={200: s.FollowUpOutputSerializer(many=True)})
+    def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        return self.list_response(selectors.follow_up_list(case=self.case(case_id)))
+
+    @extend_schema(request=s.FollowUpInputSerializer, responses={201: s.FollowUpOutputSerializer})
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        case = self.case(case_id, CaseAction.WORK)
+        data = _valid(s.FollowUpInputSerializer, request)
+        data["assignee"] = _assignee(data["assignee"])
+        follow_up = services.follow_up_create(case=case, created_by=_user(request), **data)
+        return self.etag_response(follow_up, s.FollowUpOutputSerializer(follow_up).data, status=201)
+
+
+class CaseFollowUpDetailApi(CaseObjectApi):
+    @extend_schema(request=s.FollowUpUpdateSerializer, responses={200: s.FollowUpOutputSerializer})
+    def patch(self, request: Request, case_id: uuid.UUID, follow_up_id: uuid.UUID) -> Response:
+        case = self.case(case_id, CaseAction.WORK)
+        try:
+            follow_up = selectors.follow_up_get(case=case, follow_up_id=follow_up_id)
+        except FollowUp.DoesNotExist:
+            raise NotFound() from None
+        expected = self.expected_version(follow_up)
+        data = _valid(s.FollowUpUpdateSerializer, request, partial=True)
+        if "assignee" in data:
+            data["assignee"] = _assignee(data["assignee"])
+        follow_up = services.follow_up_update(
+            follow_up=follow_up, acting_user=_user(request), expected_version=expected, **data
+        )
+        return self.etag_response(follow_up, s.FollowUpOutputSerializer(follow_up).data)
+
+
+class MyFollowUpListApi(ListMixin, BaseAPIView):
+    """``/follow-ups/?when=due|overdue``: my open follow-ups."""
+
+    permission_classes = [CASE_WORKERS]
+    ordering = ("due_on", "id")
+    output = s.FollowUpOutputSerializer
+
+    def scoped_queryset(self) -> QuerySet[FollowUp]:
+        when = self.request.query_params.get("when", "")
+        if when not in ("", "due", "overdue"):
+            raise ValidationProblem({"when": ["Use due or overdue."]})
+        return selectors.my_follow_ups(fetched_by=_user(self.request), when=when)
+
+    @extend_schema(responses={200: s.FollowUpOutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return self.list_response(self.get_queryset())

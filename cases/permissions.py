@@ -1,0 +1,158 @@
+"""Who may do what with a case: the one place that decides it.
+
+Access to a case comes only from grants (django-guardian direct foreign-key
+models ``CaseUserObjectPermission`` / ``CaseGroupObjectPermission``, each with
+a reason and a grantor): the caseworker who opened it (owner), its assignees,
+the supervisors of its team (a group grant), referral recipients, and
+break-glass grants that expire. Roles, ``is_staff`` and ``is_superuser``
+grant nothing: guardian's ``has_perm`` is never asked, because it says yes
+to superusers and ignores expiry.
+
+Views never fetch a case themselves: they call :func:`access_case` (one
+object) or scope lists with :func:`visible_case_ids` (an indexed
+``id IN (user grants UNION ALL group grants)``, not
+``get_objects_for_user``; see ../shared/PERFORMANCE.md).
+
+Unseen and nonexistent look the same (404); 403 only when the case is
+visible but the action is not allowed.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from typing import Any
+
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
+from rest_framework.exceptions import NotFound, PermissionDenied
+
+from accounts.models import User
+
+from .models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Survivor
+
+
+class CaseAction(enum.StrEnum):
+    VIEW = "view_case"  # read the case, its notes, consents, milestones, follow-ups
+    WORK = "change_case"  # write them, close
+    ASSIGN = "assign_case"  # (re)assign, reopen
+
+
+def _grant_sql(user: User, action: CaseAction) -> tuple[str, list[Any]]:
+    """SQL selecting the ids of the cases ``user`` holds ``action`` on."""
+    user_table = CaseUserObjectPermission._meta.db_table
+    group_table = CaseGroupObjectPermission._meta.db_table
+    membership_table = User.groups.through._meta.db_table
+    # The permission id is an init plan, evaluated once per query.
+    permission = (
+        "(SELECT p.id FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id "
+        "WHERE ct.app_label = 'cases' AND ct.model = 'case' AND p.codename = %s)"
+    )
+    sql = (
+        f"SELECT u.content_object_id FROM {user_table} u "
+        f"WHERE u.user_id = %s AND u.permission_id = {permission} "
+        "AND (u.expires_at IS NULL OR u.expires_at > statement_timestamp()) "
+        "UNION ALL "
+        f"SELECT g.content_object_id FROM {group_table} g JOIN {membership_table} m ON m.group_id = g.group_id "
+        f"WHERE m.user_id = %s AND g.permission_id = {permission}"
+    )
+    return sql, [user.pk, str(action), user.pk, str(action)]
+
+
+def visible_case_ids(user: User, action: CaseAction = CaseAction.VIEW) -> RawSQL:
+    """For ``filter(pk__in=...)`` / ``filter(case_id__in=...)``."""
+    sql, params = _grant_sql(user, action)
+    return RawSQL(sql, params)
+
+
+def _holds(user: User, action: CaseAction, column: str = '"cases_case"."id"') -> RawSQL:
+    sql, params = _grant_sql(user, action)
+    return RawSQL(f"{column} IN ({sql})", params, output_field=BooleanField())
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    return Case.objects.filter(pk__in=visible_case_ids(user))
+
+
+def access_case(user: User, case_id: uuid.UUID | str, *, action: CaseAction = CaseAction.VIEW) -> Case:
+    """The case, with its survivor and data key, if ``user`` may see it; else
+    404. 403 if they may see it but not do ``action``. One query.
+
+    The case comes back annotated with ``can_work`` and ``can_assign``."""
+    case = (
+        cases_visible_to(user)
+        .filter(pk=case_id)
+        .select_related("data_key", "survivor", "team")
+        .annotate(can_work=_holds(user, CaseAction.WORK), can_assign=_holds(user, CaseAction.ASSIGN))
+        .first()
+    )
+    if case is None:
+        raise NotFound()
+    if action == CaseAction.WORK and not case.can_work:
+        raise PermissionDenied()
+    if action == CaseAction.ASSIGN and not case.can_assign:
+        raise PermissionDenied()
+    return case
+
+
+def case_exists_for_break_glass(user: User, case_id: uuid.UUID | str) -> Case:
+    """Break-glass reaches cases outside the user's grants, so only a user
+    holding the break-glass permission may learn that a case id exists."""
+    if not user_may_break_glass(user):
+        raise NotFound()
+    case = Case.objects.select_related("data_key", "team").filter(pk=case_id).first()
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def user_may_break_glass(user: User) -> bool:
+    """The break-glass permission, from the user's role group or own
+    permissions. Not ``has_perm``: superusers get no implicit access."""
+    return user.is_active and (
+        user.user_permissions.filter(codename="break_glass_case", content_type__app_label="cases").exists()
+        or user.groups.filter(
+            permissions__codename="break_glass_case", permissions__content_type__app_label="cases"
+        ).exists()
+    )
+
+
+# --- survivors ---------------------------------------------------------------------------
+
+
+def visible_survivor_ids(user: User, action: CaseAction = CaseAction.VIEW) -> RawSQL:
+    """Survivors of the cases the user holds ``action`` on, and the survivors
+    the user registered (until a case is opened, nobody else can see them)."""
+    sql, params = _grant_sql(user, action)
+    return RawSQL(
+        f'SELECT c.survivor_id FROM "cases_case" c WHERE c.id IN ({sql}) '
+        'UNION ALL SELECT s.id FROM "cases_survivor" s WHERE s.created_by_id = %s',
+        [*params, user.pk],
+    )
+
+
+def survivors_visible_to(user: User) -> QuerySet[Survivor]:
+    return Survivor.objects.filter(pk__in=visible_survivor_ids(user))
+
+
+def access_survivor(user: User, survivor_id: uuid.UUID | str, *, action: CaseAction = CaseAction.VIEW) -> Survivor:
+    """The survivor with their data key if ``user`` may see them; else 404;
+    403 if visible but not editable by them."""
+    survivor = (
+        survivors_visible_to(user)
+        .filter(pk=survivor_id)
+        .select_related("data_key")
+        .annotate(
+            can_work=RawSQL(
+                '"cases_survivor"."id" IN (' + visible_survivor_ids(user, CaseAction.WORK).sql + ")",
+                visible_survivor_ids(user, CaseAction.WORK).params,
+                output_field=BooleanField(),
+            )
+        )
+        .first()
+    )
+    if survivor is None:
+        raise NotFound()
+    if action != CaseAction.VIEW and not survivor.can_work:
+        raise PermissionDenied()
+    return survivor

@@ -1,0 +1,214 @@
+"""Reads of the cases domain. Every selector takes the user it fetches for
+and scopes in the database through the access helpers (cases/permissions.py)."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from ngo_cases.crypto.blind_index import IndexKind, blind_index
+
+from .models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseNote,
+    CaseUserObjectPermission,
+    Consent,
+    FollowUp,
+    FollowUpStatus,
+    GrantReason,
+    Milestone,
+    Survivor,
+    SurvivorIndexEntry,
+)
+from .permissions import CaseAction, cases_visible_to, survivors_visible_to, visible_case_ids
+
+WORKER_REASONS = (GrantReason.OWNER, GrantReason.ASSIGNED)
+
+
+def survivor_list(*, fetched_by: User) -> QuerySet[Survivor]:
+    return survivors_visible_to(fetched_by).select_related("data_key")
+
+
+def _workers() -> Prefetch[Any]:
+    """The owner and assignees of each case (their view grants): one query per page."""
+    return Prefetch(
+        "user_grants",
+        queryset=CaseUserObjectPermission.objects.filter(
+            reason__in=WORKER_REASONS, permission__codename=CaseAction.VIEW
+        ).only("id", "user_id", "content_object_id"),
+        to_attr="workers",
+    )
+
+
+def case_list(*, fetched_by: User, filters: dict[str, Any] | None = None) -> QuerySet[Case]:
+    """The cases ``fetched_by`` may see, filtered. Two queries per page: the
+    page of cases, and their workers."""
+    filters = filters or {}
+    queryset = cases_visible_to(fetched_by)
+    if filters.get("status"):
+        queryset = queryset.filter(status__in=filters["status"])
+    if filters.get("risk_level"):
+        queryset = queryset.filter(risk_level__in=filters["risk_level"])
+    if filters.get("exploitation_type"):
+        queryset = queryset.filter(exploitation_types__overlap=filters["exploitation_type"])
+    if filters.get("team"):
+        queryset = queryset.filter(team_id=filters["team"])
+    if filters.get("assignee"):
+        queryset = queryset.filter(
+            Exists(
+                CaseUserObjectPermission.objects.filter(
+                    content_object=OuterRef("pk"), user_id=filters["assignee"], reason__in=WORKER_REASONS
+                )
+            )
+        )
+    if filters.get("opened_after"):
+        queryset = queryset.filter(opened_at__gte=filters["opened_after"])
+    if filters.get("opened_before"):
+        queryset = queryset.filter(opened_at__lt=filters["opened_before"])
+    return queryset.prefetch_related(_workers())
+
+
+def case_workers(*, case: Case) -> list[CaseUserObjectPermission]:
+    return list(
+        CaseUserObjectPermission.objects.filter(
+            content_object=case, reason__in=WORKER_REASONS, permission__codename=CaseAction.VIEW
+        )
+    )
+
+
+def case_access_list(*, case: Case) -> list[dict[str, Any]]:
+    """Who can see the case and why: user grants and group (team supervisor)
+    grants, permissions merged per holder and reason. Expired break-glass
+    grants are left out (they open nothing)."""
+    now = timezone.now()
+    entries: dict[tuple[str, str], dict[str, Any]] = {}
+    user_grants = (
+        CaseUserObjectPermission.objects.filter(content_object=case)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .select_related("user", "permission")
+        .order_by("granted_at")
+    )
+    for grant in user_grants:
+        entry = entries.setdefault(
+            (f"user:{grant.user_id}", grant.reason),
+            {
+                "user": grant.user,
+                "group": None,
+                "team": None,
+                "permissions": [],
+                "reason": grant.reason,
+                "granted_by": grant.granted_by_id,
+                "granted_at": grant.granted_at,
+                "expires_at": grant.expires_at,
+                "justification": grant.justification,
+            },
+        )
+        entry["permissions"].append(grant.permission.codename)
+    group_grants = CaseGroupObjectPermission.objects.filter(content_object=case).select_related(
+        "group", "permission", "group__supervised_team"
+    )
+    for group_grant in group_grants:
+        team = getattr(group_grant.group, "supervised_team", None)
+        entry = entries.setdefault(
+            (f"group:{group_grant.group_id}", group_grant.reason),
+            {
+                "user": None,
+                "group": group_grant.group.name,
+                "team": team.pk if team else None,
+                "permissions": [],
+                "reason": group_grant.reason,
+                "granted_by": group_grant.granted_by_id,
+                "granted_at": group_grant.granted_at,
+                "expires_at": None,
+                "justification": "",
+            },
+        )
+        entry["permissions"].append(group_grant.permission.codename)
+    for entry in entries.values():
+        entry["permissions"].sort()
+    return list(entries.values())
+
+
+def note_list(*, case: Case) -> QuerySet[CaseNote]:
+    return CaseNote.objects.filter(case=case).select_related("data_key")
+
+
+def note_get(*, case: Case, note_id: uuid.UUID) -> CaseNote:
+    return CaseNote.objects.select_related("data_key").get(case=case, pk=note_id)
+
+
+def consent_list(*, case: Case) -> QuerySet[Consent]:
+    return Consent.objects.filter(case=case)
+
+
+def consent_get(*, case: Case, consent_id: uuid.UUID) -> Consent:
+    return Consent.objects.get(case=case, pk=consent_id)
+
+
+def milestone_list(*, case: Case) -> QuerySet[Milestone]:
+    return Milestone.objects.filter(case=case).select_related("data_key")
+
+
+def milestone_get(*, case: Case, milestone_id: uuid.UUID) -> Milestone:
+    return Milestone.objects.select_related("data_key").get(case=case, pk=milestone_id)
+
+
+def follow_up_list(*, case: Case) -> QuerySet[FollowUp]:
+    return FollowUp.objects.filter(case=case).select_related("data_key", "case")
+
+
+def follow_up_get(*, case: Case, follow_up_id: uuid.UUID) -> FollowUp:
+    return FollowUp.objects.select_related("data_key", "case").get(case=case, pk=follow_up_id)
+
+
+def my_follow_ups(*, fetched_by: User, when: str = "", today: datetime.date | None = None) -> QuerySet[FollowUp]:
+    """Open follow-ups assigned to the user on cases they still see; ``due``
+    (today or earlier) or ``overdue`` (before today) in the user's time zone."""
+    queryset = FollowUp.objects.filter(
+        assignee=fetched_by, status=FollowUpStatus.OPEN, case_id__in=visible_case_ids(fetched_by)
+    ).select_related("data_key", "case")
+    today = today or timezone.localdate()
+    if when == "due":
+        queryset = queryset.filter(due_on__lte=today)
+    elif when == "overdue":
+        queryset = queryset.filter(due_on__lt=today)
+    return queryset
+
+
+def survivor_duplicates(*, fetched_by: User, criteria: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
+    """Blind-index matches: the ones ``fetched_by`` may see, by survivor with
+    the kinds matched; and whether others (not visible) exist. Two queries."""
+    wanted: list[tuple[str, bytes]] = []
+    kinds: dict[str, str] = {
+        "name": IndexKind.NAME,
+        "date_of_birth": IndexKind.DATE_OF_BIRTH,
+        "phone": IndexKind.PHONE,
+        "document_number": IndexKind.DOCUMENT,
+    }
+    for key, kind in kinds.items():  # kind: an IndexKind value
+        value = criteria.get(key)
+        if value not in (None, ""):
+            digest = blind_index(kind, value)
+            if digest is not None:
+                wanted.append((str(kind), digest))
+    if not wanted:
+        return [], False
+    match = Q()
+    for kind, digest in wanted:
+        match |= Q(kind=kind, value=digest)
+    entries = SurvivorIndexEntry.objects.filter(match).filter(survivor__erased_at__isnull=True)
+    visible = entries.filter(survivor_id__in=survivors_visible_to(fetched_by).values("pk"))
+    found: dict[uuid.UUID, set[str]] = {}
+    for survivor_id, kind in visible.values_list("survivor_id", "kind"):
+        found.setdefault(survivor_id, set()).add(kind)
+    others = entries.exclude(survivor_id__in=list(found)).exists()
+    matches = [
+        {"survivor_id": sid, "matched_on": sorted(k)} for sid, k in sorted(found.items(), key=lambda x: str(x[0]))
+    ]
+    return matches, others
