@@ -38,6 +38,15 @@ from .models import (
 )
 
 
+class TextField(serializers.CharField):
+    """Free text: a JSON string only (DRF's CharField would turn 12 or true into text)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
 def _alpha3_list() -> serializers.ListField:
     return serializers.ListField(child=serializers.RegexField(r"^[A-Z]{3}$", max_length=3), max_length=20)
 
@@ -59,15 +68,15 @@ class IdentityDocumentSerializer(serializers.Serializer):
 
 
 class SurvivorInputSerializer(serializers.Serializer):
-    given_names = serializers.CharField(max_length=200, allow_blank=True, required=False)
-    middle_names = serializers.CharField(max_length=200, allow_blank=True, required=False)
-    family_name = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    given_names = TextField(max_length=200, allow_blank=True, required=False)
+    middle_names = TextField(max_length=200, allow_blank=True, required=False)
+    family_name = TextField(max_length=200, allow_blank=True, required=False)
     aliases = serializers.ListField(child=serializers.CharField(max_length=200), max_length=20, required=False)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
-    place_of_birth = serializers.CharField(max_length=200, allow_blank=True, required=False)
-    phone = serializers.CharField(max_length=40, allow_blank=True, required=False)
+    place_of_birth = TextField(max_length=200, allow_blank=True, required=False)
+    phone = TextField(max_length=40, allow_blank=True, required=False)
     email = serializers.EmailField(max_length=254, allow_blank=True, required=False)
-    address = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+    address = TextField(max_length=2000, allow_blank=True, required=False)
     identity_documents = IdentityDocumentSerializer(many=True, required=False)
     gender = serializers.ChoiceField(choices=Gender.choices, required=False)
     birth_year = serializers.IntegerField(min_value=1900, max_value=2100, required=False, allow_null=True)
@@ -187,7 +196,7 @@ class DuplicateResultSerializer(serializers.Serializer):
 
 class CaseFieldsSerializer(serializers.Serializer):
     trafficking_status = serializers.ChoiceField(choices=TraffickingStatus.choices, required=False)
-    trafficking_status_decided_by = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    trafficking_status_decided_by = TextField(max_length=200, allow_blank=True, required=False)
     exploitation_types = _choices(ExploitationType.choices)
     sexual_exploitation_types = _choices(SexualExploitationType.choices)
     labour_industry = serializers.ChoiceField(choices=ISIC_SECTIONS, allow_blank=True, required=False)
@@ -201,7 +210,7 @@ class CaseFieldsSerializer(serializers.Serializer):
     regions_of_recruitment = serializers.ListField(child=serializers.CharField(max_length=120), max_length=20)
     regions_of_exploitation = serializers.ListField(child=serializers.CharField(max_length=120), max_length=20)
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False)
-    summary = serializers.CharField(max_length=20000, allow_blank=True, required=False)
+    summary = TextField(max_length=20000, allow_blank=True, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -297,7 +306,7 @@ class AccessEntrySerializer(serializers.Serializer):
 
 
 class NoteInputSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=50000)
+    body = TextField(max_length=50000)
 
 
 class NoteOutputSerializer(serializers.Serializer):
@@ -343,11 +352,11 @@ class ConsentOutputSerializer(serializers.Serializer):
 class MilestoneInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MilestoneKind.choices)
     decision = serializers.ChoiceField(choices=Decision.choices, allow_blank=True, required=False)
-    deciding_body = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    deciding_body = TextField(max_length=200, allow_blank=True, required=False)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(required=False, allow_null=True)
     completed_on = serializers.DateField(required=False, allow_null=True)
-    description = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    description = TextField(max_length=5000, allow_blank=True, required=False)
 
 
 class MilestoneUpdateSerializer(MilestoneInputSerializer):
@@ -373,14 +382,14 @@ class MilestoneOutputSerializer(serializers.Serializer):
 class FollowUpInputSerializer(serializers.Serializer):
     due_on = serializers.DateField()
     assignee = serializers.UUIDField()
-    description = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+    description = TextField(max_length=5000, allow_blank=True, required=False, default="")
 
 
 class FollowUpUpdateSerializer(serializers.Serializer):
     due_on = serializers.DateField(required=False)
     assignee = serializers.UUIDField(required=False)
     status = serializers.ChoiceField(choices=FollowUpStatus.choices, required=False)
-    description = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    description = TextField(max_length=5000, allow_blank=True, required=False)
 
 
 class FollowUpOutputSerializer(serializers.Serializer):

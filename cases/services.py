@@ -247,6 +247,7 @@ def case_open(*, survivor: Survivor, team: Team, opened_by: User, **fields: Any)
     unknown = set(fields) - set(CASE_FIELDS)
     if unknown:
         raise TypeError(f"case_open got unknown fields: {sorted(unknown)}")
+    fields.setdefault("summary", "")
     if not TeamMembership.objects.filter(team=team, user=opened_by).exists():
         raise ValidationProblem({"team": [_("You can open cases only in your own teams.")]})
     if survivor.erased_at is not None:
