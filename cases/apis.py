@@ -5,9 +5,9 @@ in the database and paginated by cursor."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -21,7 +21,7 @@ from ngo_cases.api.permissions import HasRole
 
 from . import selectors, services
 from . import serializers as s
-from .models import CaseNote, Consent, FollowUp, Milestone, Survivor
+from .models import Case, CaseNote, Consent, FollowUp, Milestone, Survivor
 from .permissions import CaseAction, access_case, access_survivor, case_exists_for_break_glass
 
 CASE_WORKERS = HasRole.of(Role.CASEWORKER, Role.SUPERVISOR)
@@ -54,6 +54,7 @@ class ListMixin:
 
 class SurvivorListApi(ListMixin, BaseAPIView):
     permission_classes = [CASE_WORKERS]
+    schema_model = Survivor
     ordering = ("-created_at", "id")
     output = s.SurvivorBriefSerializer
 
@@ -73,6 +74,7 @@ class SurvivorListApi(ListMixin, BaseAPIView):
 
 class SurvivorDetailApi(BaseAPIView):
     permission_classes = [CASE_WORKERS]
+    schema_model = Survivor
 
     def scoped_queryset(self) -> QuerySet[Survivor]:
         return selectors.survivor_list(fetched_by=_user(self.request))
@@ -97,6 +99,7 @@ class SurvivorDuplicatesApi(BaseAPIView):
     """Duplicate check by POST, so that no PII travels in a URL."""
 
     permission_classes = [CASE_WORKERS]
+    schema_model = Survivor
 
     def scoped_queryset(self) -> QuerySet[Survivor]:
         return selectors.survivor_list(fetched_by=_user(self.request))
@@ -123,6 +126,7 @@ class CaseFilterSerializer(serializers.Serializer):
 
 class CaseListApi(ListMixin, BaseAPIView):
     permission_classes = [CASE_WORKERS]
+    schema_model = Case
     ordering = ("-opened_at", "id")
     output = s.CaseListSerializer
 
@@ -162,6 +166,7 @@ class CaseObjectApi(BaseAPIView):
 
     permission_classes = [CASE_WORKERS]
     action_needed = CaseAction.VIEW
+    schema_model: ClassVar[type[Model] | None] = Case
 
     def scoped_queryset(self) -> QuerySet[Any]:
         return selectors.case_list(fetched_by=_user(self.request))
@@ -241,6 +246,7 @@ class CaseAccessApi(CaseObjectApi):
 
 
 class CaseNoteListApi(ListMixin, CaseObjectApi):
+    schema_model = CaseNote
     ordering = ("-created_at", "id")
     output = s.NoteOutputSerializer
 
@@ -278,6 +284,7 @@ class CaseNoteDetailApi(CaseObjectApi):
 
 
 class CaseConsentListApi(ListMixin, CaseObjectApi):
+    schema_model = Consent
     ordering = ("-given_at", "id")
     output = s.ConsentOutputSerializer
 
@@ -307,6 +314,7 @@ class CaseConsentRevokeApi(CaseObjectApi):
 
 
 class CaseMilestoneListApi(ListMixin, CaseObjectApi):
+    schema_model = Milestone
     ordering = ("starts_on", "id")
     output = s.MilestoneOutputSerializer
 
@@ -346,6 +354,7 @@ def _assignee(user_id: uuid.UUID) -> User:
 
 
 class CaseFollowUpListApi(ListMixin, CaseObjectApi):
+    schema_model = FollowUp
     ordering = ("due_on", "id")
     output = s.FollowUpOutputSerializer
 
@@ -386,6 +395,7 @@ class MyFollowUpListApi(ListMixin, BaseAPIView):
     permission_classes = [CASE_WORKERS]
     ordering = ("due_on", "id")
     output = s.FollowUpOutputSerializer
+    schema_model = FollowUp
 
     def scoped_queryset(self) -> QuerySet[FollowUp]:
         when = self.request.query_params.get("when", "")

@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from rest_framework import exceptions, generics, viewsets
@@ -71,7 +71,12 @@ class ApiBase:
         """The objects the requesting user may see, from a selector."""
         raise NotImplementedError(f"{type(self).__name__} must implement scoped_queryset()")
 
+    # The model the OpenAPI generator describes (it has no user to scope for).
+    schema_model: ClassVar[type[Model] | None] = None
+
     def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False) and self.schema_model is not None:
+            return self.schema_model._default_manager.none()
         return self.scoped_queryset()
 
     # --- request / response ----------------------------------------------------
