@@ -26,6 +26,9 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, list[str]]] = {
         "axes.accessfailurelog": ["view"],
         "otp_totp.totpdevice": ["view", "delete"],
         "otp_static.staticdevice": ["view", "delete"],
+        # Case metadata, identity masked; "change" opens guardian's grant screens (the fields stay read-only).
+        "cases.case": ["view", "change"],
+        "cases.survivor": ["view"],
     },
     Role.AUDITOR: {
         "axes.accessattempt": ["view"],
@@ -35,7 +38,8 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, list[str]]] = {
     Role.SUPERVISOR: {
         "accounts.team": ["view"],
         # Not an admin screen: the right to open a case by break-glass (SPEC 1).
-        "cases.case": ["break_glass"],
+        "cases.case": ["view", "break_glass"],
+        "cases.survivor": ["view"],
     },
 }
 

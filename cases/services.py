@@ -505,3 +505,44 @@ def follow_up_update(*, follow_up: FollowUp, acting_user: User, expected_version
     locked.version = expected_version + 1
     locked.save()
     return locked
+
+
+# --- grants made in the admin (guardian's object-permission screens) -------------------------
+
+
+@transaction.atomic
+def case_user_grants_set(*, case: Case, user: User, actions: set[CaseAction], granted_by: User) -> None:
+    """Make ``user``'s permissions on ``case`` exactly ``actions``; new ones
+    are recorded as assigned by ``granted_by``."""
+    current = set(
+        CaseUserObjectPermission.objects.filter(content_object=case, user=user).values_list(
+            "permission__codename", flat=True
+        )
+    )
+    wanted = {str(action) for action in actions}
+    CaseUserObjectPermission.objects.filter(
+        content_object=case, user=user, permission__codename__in=current - wanted
+    ).delete()
+    added = [CaseAction(codename) for codename in sorted(wanted - current)]
+    if added:
+        case_grant_user(case=case, user=user, reason=GrantReason.ASSIGNED, granted_by=granted_by, actions=added)
+    logger.info("case %s: user %s grants set to %s by %s", case.pk, user.pk, sorted(wanted), granted_by.pk)
+
+
+@transaction.atomic
+def case_group_grants_set(*, case: Case, group: Any, actions: set[CaseAction], granted_by: User) -> None:
+    current = set(
+        CaseGroupObjectPermission.objects.filter(content_object=case, group=group).values_list(
+            "permission__codename", flat=True
+        )
+    )
+    wanted = {str(action) for action in actions}
+    CaseGroupObjectPermission.objects.filter(
+        content_object=case, group=group, permission__codename__in=current - wanted
+    ).delete()
+    reason = GrantReason.TEAM_SUPERVISOR if hasattr(group, "supervised_team") else GrantReason.ASSIGNED
+    CaseGroupObjectPermission.objects.bulk_create(
+        CaseGroupObjectPermission(group=group, permission=p, content_object=case, reason=reason, granted_by=granted_by)
+        for p in _permissions([CaseAction(c) for c in sorted(wanted - current)])
+    )
+    logger.info("case %s: group %s grants set to %s by %s", case.pk, group.pk, sorted(wanted), granted_by.pk)

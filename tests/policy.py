@@ -114,6 +114,8 @@ ADMIN_MODEL_VIEWERS: dict[str, list[str]] = {
     "axes.accesslog": ["audrey", "root"],
     "otp_totp.totpdevice": ["adam", "root"],
     "otp_static.staticdevice": ["adam", "root"],
+    "cases.case": ["sam", "adam", "root"],
+    "cases.survivor": ["sam", "adam", "root"],
 }
 # Admin screens that create or change: only those with add/change permission.
 ADMIN_MODEL_ADDERS: dict[str, list[str]] = {
@@ -127,4 +129,8 @@ ADMIN_MODEL_ADDERS: dict[str, list[str]] = {
     "axes.accesslog": [],
     "otp_totp.totpdevice": [],  # nobody: devices are enrolled by their owner, never made for them
     "otp_static.staticdevice": [],
+    "cases.case": [],  # cases are opened through the API's services, never in the admin
+    "cases.survivor": [],
 }
+# guardian's object-permission screens of a case: those with change permission on cases.
+ADMIN_GRANT_MANAGERS = ["adam", "root"]

@@ -212,7 +212,7 @@ def test_every_api_route_uses_the_base_api_class() -> None:
     for entry in _views(get_resolver().url_patterns):
         route = str(entry.pattern)
         view_class = getattr(entry.callback, "cls", None) or getattr(entry.callback, "view_class", None)
-        is_api = entry.lookup_str.startswith(("accounts.apis", "cases.", "referrals.", "ngo_cases.api."))
+        is_api = entry.lookup_str.startswith(("accounts.apis", "cases.apis", "referrals.apis", "ngo_cases.api."))
         if is_api and not (view_class and issubclass(view_class, ApiBase)):
             offenders.append(route)
     assert not offenders, f"API routes not built on ngo_cases.api.base: {offenders}"

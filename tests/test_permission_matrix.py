@@ -22,6 +22,7 @@ from accounts.tests.factories import issue_token
 from conftest import Cast
 
 from .policy import (
+    ADMIN_GRANT_MANAGERS,
     ADMIN_MODEL_ADDERS,
     ADMIN_MODEL_VIEWERS,
     ADMIN_SITE,
@@ -86,10 +87,12 @@ def _route_kwargs(route: Route, cast: Cast) -> dict[str, Any]:
             values[name] = _alices_objects(cast)[name]
         elif name == "app_label":
             values[name] = "accounts"
-        elif name in {"object_id", "id"}:
+        elif name in {"object_id", "id", "object_pk"}:
             values[name] = str(uuid.uuid4())
         elif name == "pk" or name == "content_type_id":  # django-otp device admin: integer keys
             values[name] = 999999
+        elif name in {"user_id", "group_id"}:  # guardian's grant screens
+            values[name] = cast.alice.pk if name == "user_id" else 1
         elif name == "url":
             values[name] = "no-such-page/"
         else:
@@ -167,6 +170,9 @@ def _admin_expectation(route: Route, persona: str) -> set[int] | None:
             return {200} if persona in ADMIN_MODEL_VIEWERS[label] else {403}
         if view == "add":
             return {200} if persona in ADMIN_MODEL_ADDERS[label] else {403}
+        if view in {"permissions", "permissions_manage_user", "permissions_manage_group"}:
+            # guardian: a nonexistent case is 404 for grant managers; others go back to the index
+            return {404} if persona in ADMIN_GRANT_MANAGERS else {302}
         if view in {"change", "history", "delete", "config", "qrcode"}:
             # A nonexistent object: viewers are told so (302/404), others refused.
             return {302, 403, 404}

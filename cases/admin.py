@@ -1,0 +1,237 @@
+"""Admin for survivors and cases: metadata for supervisors and admins,
+identity and free text masked for anyone without a grant on the case
+(superusers included), and guardian's object-permission screens, whose
+changes go through the grant services (reason and grantor recorded).
+
+Nothing is edited here: writes go through the API's services. Admins may
+change grants (that is their job) and every change is logged.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from guardian.admin import GuardedModelAdmin
+from guardian.forms import GroupObjectPermissionsForm, UserObjectPermissionsForm
+
+from accounts.models import Role, User
+
+from . import services
+from .models import Case, Survivor
+from .permissions import CaseAction, cases_visible_to, survivors_visible_to
+
+MASK = "••••••"
+GRANTABLE = [(str(action), str(action)) for action in CaseAction]
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - the admin site has authenticated
+    return user
+
+
+def _everything(request: HttpRequest) -> bool:
+    """Admins (and the superuser) list every row's metadata; supervisors only
+    what their grants show them."""
+    user = _user(request)
+    return user.is_superuser or user.role == Role.ADMIN
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return list(self.fields or [])
+
+
+# The request being answered, for the masking display methods. A context
+# variable, not an attribute: admin instances are shared between requests
+# and threads. Unset means "no access" (fail closed).
+_current_request: ContextVar[HttpRequest | None] = ContextVar("ngo_admin_request", default=None)
+
+
+def _readable(kind: str, obj: Any) -> bool:
+    """Whether the user of the current request holds a grant on this case
+    or survivor (cached per request)."""
+    request = _current_request.get()
+    if request is None or getattr(obj, "is_erased", False):
+        return False
+    cache: dict[tuple[str, Any], bool] = request.__dict__.setdefault("_ngo_admin_access", {})
+    key = (kind, obj.pk)
+    if key not in cache:
+        visible = survivors_visible_to if kind == "survivor" else cases_visible_to
+        cache[key] = visible(_user(request)).filter(pk=obj.pk).exists()
+    return cache[key]
+
+
+def _shown(obj: Any, name: str, kind: str) -> str:
+    if not _readable(kind, obj):
+        return MASK
+    value = getattr(obj, name)
+    return str(value) if value not in (None, "", []) else "—"
+
+
+class RequestScopedAdmin(admin.ModelAdmin):
+    """Sets the current request for the masking methods around each view."""
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        token = _current_request.set(request)
+        try:
+            response = super().changelist_view(request, extra_context)
+            if hasattr(response, "render"):
+                response = response.render()
+            return response
+        finally:
+            _current_request.reset(token)
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: Any = None, form_url: str = "", extra_context: Any = None
+    ) -> Any:
+        token = _current_request.set(request)
+        try:
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response = response.render()
+            return response
+        finally:
+            _current_request.reset(token)
+
+
+SURVIVOR_FIELDS: list[str] = [
+    "id",
+    "given_names_masked",
+    "family_name_masked",
+    "date_of_birth_masked",
+    "gender",
+    "age_band",
+    "citizenships",
+    "languages",
+    "migration_status",
+    "created_by",
+    "created_at",
+    "erased_at",
+    "erased_by",
+]
+
+
+@admin.register(Survivor)
+class SurvivorAdmin(RequestScopedAdmin):
+    list_display = ["id", "given_names_masked", "family_name_masked", "gender", "age_band", "created_at", "erased_at"]
+    list_filter = ["gender", "age_band", "migration_status"]
+    ordering = ["-created_at"]
+    fields = tuple(SURVIVOR_FIELDS)
+    readonly_fields = SURVIVOR_FIELDS
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Survivor]:
+        base = Survivor.objects.select_related("data_key", "created_by", "erased_by")
+        if _everything(request):
+            return base
+        return base.filter(pk__in=survivors_visible_to(_user(request)).values("pk"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("given names"))
+    def given_names_masked(self, survivor: Survivor) -> str:
+        return _shown(survivor, "given_names", "survivor")
+
+    @admin.display(description=_("family name"))
+    def family_name_masked(self, survivor: Survivor) -> str:
+        return _shown(survivor, "family_name", "survivor")
+
+    @admin.display(description=_("date of birth"))
+    def date_of_birth_masked(self, survivor: Survivor) -> str:
+        return _shown(survivor, "date_of_birth", "survivor")
+
+
+def _user_form(acting: User) -> type[forms.Form]:
+    class Form(UserObjectPermissionsForm):
+        @property
+        def case(self) -> Case:
+            assert isinstance(self.obj, Case)  # noqa: S101 - the form is only used by CaseAdmin
+            return self.obj
+
+        def get_obj_perms_field_choices(self) -> list[tuple[str, str]]:
+            return GRANTABLE
+
+        def save_obj_perms(self) -> None:
+            actions = {CaseAction(c) for c in self.cleaned_data[self.get_obj_perms_field_name()]}
+            services.case_user_grants_set(case=self.case, user=self.user, actions=actions, granted_by=acting)
+
+    return Form
+
+
+def _group_form(acting: User) -> type[forms.Form]:
+    class Form(GroupObjectPermissionsForm):
+        @property
+        def case(self) -> Case:
+            assert isinstance(self.obj, Case)  # noqa: S101 - the form is only used by CaseAdmin
+            return self.obj
+
+        def get_obj_perms_field_choices(self) -> list[tuple[str, str]]:
+            return GRANTABLE
+
+        def save_obj_perms(self) -> None:
+            actions = {CaseAction(c) for c in self.cleaned_data[self.get_obj_perms_field_name()]}
+            services.case_group_grants_set(case=self.case, group=self.group, actions=actions, granted_by=acting)
+
+    return Form
+
+
+CASE_FIELDS: list[str] = [
+    "reference",
+    "survivor",
+    "organisation",
+    "team",
+    "status",
+    "closure_reason",
+    "trafficking_status",
+    "exploitation_types",
+    "means_of_control",
+    "risk_level",
+    "summary_masked",
+    "opened_by",
+    "opened_at",
+    "closed_at",
+    "version",
+]
+
+
+@admin.register(Case)
+class CaseAdmin(RequestScopedAdmin, GuardedModelAdmin):  # type: ignore[misc]
+    list_display = ["reference", "status", "risk_level", "team", "opened_at", "closed_at"]
+    list_filter = ["status", "risk_level", "trafficking_status", "team"]
+    search_fields = ["reference"]
+    ordering = ["-opened_at"]
+    fields = tuple(CASE_FIELDS)
+    readonly_fields = CASE_FIELDS
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Case]:
+        base = Case.objects.select_related("team", "team__organisation", "data_key", "opened_by", "organisation")
+        if _everything(request):
+            return base
+        return base.filter(pk__in=cases_visible_to(_user(request)).values("pk"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("summary"))
+    def summary_masked(self, case: Case) -> str:
+        return _shown(case, "summary", "case")
+
+    def get_obj_perms_manage_user_form(self, request: HttpRequest) -> type[forms.Form]:
+        return _user_form(_user(request))
+
+    def get_obj_perms_manage_group_form(self, request: HttpRequest) -> type[forms.Form]:
+        return _group_form(_user(request))

@@ -1,0 +1,84 @@
+"""The case and survivor admin: metadata for admins and supervisors, identity
+and free text masked for anyone without a grant (the superuser included),
+grant screens that record reason and grantor."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from cases.models import Case, CaseUserObjectPermission, GrantReason
+from cases.tests.factories import make_case, make_survivor
+from conftest import Cast
+
+CANARY_NAME = "Zhanna-CANARY-Kuznetsova"
+CANARY_SUMMARY = "CANARY-SUMMARY-held-at-the-farm"
+
+
+def admin_client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def case(cast: Cast) -> Case:
+    survivor = make_survivor(created_by=cast.alice, given_names=CANARY_NAME)
+    return make_case(opened_by=cast.alice, team=cast.team_a, survivor=survivor, summary=CANARY_SUMMARY)
+
+
+@pytest.mark.parametrize("persona", ["adam", "root"])
+def test_admins_see_case_metadata_but_never_content(cast: Cast, case: Case, persona: str) -> None:
+    client = admin_client(cast.persona(persona))
+    listing = client.get(reverse("admin:cases_case_changelist"))
+    assert listing.status_code == 200
+    assert case.reference in listing.content.decode()
+    for url in (
+        reverse("admin:cases_case_change", args=[case.pk]),
+        reverse("admin:cases_survivor_changelist"),
+        reverse("admin:cases_survivor_change", args=[case.survivor_id]),
+    ):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        body = page.content.decode()
+        assert "CANARY" not in body, url
+        assert "••••••" in body, url
+
+
+def test_supervisor_with_grant_reads_identity_in_admin(cast: Cast, case: Case) -> None:
+    client = admin_client(cast.sam)
+    assert CANARY_SUMMARY in client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+    assert CANARY_NAME in client.get(reverse("admin:cases_survivor_changelist")).content.decode()
+
+
+def test_supervisor_lists_only_cases_they_may_see(cast: Cast, case: Case) -> None:
+    other = make_case(opened_by=cast.charlie, team=cast.team_b)
+    body = admin_client(cast.sam).get(reverse("admin:cases_case_changelist")).content.decode()
+    assert case.reference in body
+    assert other.reference not in body
+    assert admin_client(cast.sam).get(reverse("admin:cases_case_change", args=[other.pk])).status_code in (302, 404)
+
+
+def test_caseworkers_and_auditors_do_not_get_the_case_admin(cast: Cast, case: Case) -> None:
+    assert admin_client(cast.alice).get(reverse("admin:cases_case_changelist")).status_code == 302
+    assert admin_client(cast.audrey).get(reverse("admin:cases_case_changelist")).status_code == 403
+
+
+def test_grant_screen_records_reason_and_grantor(cast: Cast, case: Case) -> None:
+    client = admin_client(cast.adam)
+    assert client.get(reverse("admin:cases_case_permissions", args=[case.pk])).status_code == 200
+    url = reverse("admin:cases_case_permissions_manage_user", args=[case.pk, cast.bob.pk])
+    response = client.post(url, {"permissions": ["view_case"]})
+    assert response.status_code == 302
+    grant = CaseUserObjectPermission.objects.get(content_object=case, user=cast.bob)
+    assert (grant.permission.codename, grant.reason, grant.granted_by_id) == (
+        "view_case",
+        GrantReason.ASSIGNED,
+        cast.adam.pk,
+    )
+    client.post(url, {"permissions": [], "submit_manage_user": "1"})
+    assert not CaseUserObjectPermission.objects.filter(content_object=case, user=cast.bob).exists()
+    assert admin_client(cast.sam).post(url, {"permissions": ["view_case"]}).status_code == 302  # to the index
+    assert not CaseUserObjectPermission.objects.filter(content_object=case, user=cast.bob).exists()
