@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: bench-encryption run test lint typecheck check-migrations check-deploy install lock messages clean-var
+.PHONY: bench-encryption bench-cases run test lint typecheck check-migrations check-deploy install lock messages clean-var
 
 $(STAMP): requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,14 @@ bench-encryption: $(STAMP)
 		$(PY) -m ngo_cases.local_stack exec -- $(PY) manage.py migrate --no-input -v0
 	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-ngo_cases.settings.local} \
 		$(PY) -m ngo_cases.local_stack exec -- $(PY) manage.py bench_encryption $(BENCH_ARGS)
+
+# 1,000,000 cases in their own database (ngo_cases_bench on the embedded server,
+# or DATABASE_URL when set: its name must contain "bench"). Made once, reused.
+bench-cases: $(STAMP)
+	NGO_LOCAL_DATABASE=ngo_cases_bench DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-ngo_cases.settings.local} \
+		$(PY) -m ngo_cases.local_stack exec -- $(PY) manage.py migrate --no-input -v0
+	NGO_LOCAL_DATABASE=ngo_cases_bench DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-ngo_cases.settings.local} \
+		$(PY) -m ngo_cases.local_stack exec -- $(PY) manage.py bench_case_access $(BENCH_ARGS)
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=var

@@ -245,8 +245,11 @@ class CaseListSerializer(serializers.Serializer):
     assignees = serializers.SerializerMethodField()
 
     def get_assignees(self, case: Case) -> list[str]:
-        # prefetched by the selector (``workers``)
-        return sorted(str(grant.user_id) for grant in getattr(case, "workers", []))
+        # the list query's ``worker_ids`` array; the detail view's ``workers`` grants
+        worker_ids = getattr(case, "worker_ids", None)
+        if worker_ids is None:
+            worker_ids = [grant.user_id for grant in getattr(case, "workers", [])]
+        return sorted(str(user_id) for user_id in worker_ids)
 
 
 class CaseDetailSerializer(CaseListSerializer):

@@ -29,7 +29,8 @@ from urllib.parse import parse_qs, quote, urlparse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("NGO_VAR_DIR") or BASE_DIR / "var")
-DATABASE_NAME = "ngo_cases"
+# Benchmarks use their own database on the same embedded server (NGO_LOCAL_DATABASE=ngo_cases_bench).
+DATABASE_NAME = os.environ.get("NGO_LOCAL_DATABASE") or "ngo_cases"
 STOP_GRACE_SECONDS = 15
 
 

@@ -1,0 +1,597 @@
+"""Benchmark: case list, case detail and duplicate search at scale, over the
+API, beside guardian's ``get_objects_for_user`` and one raw SQL query for the
+same answer, in the same run. Prints figures; asserts nothing. Not in CI.
+
+    make bench-cases                      # 1,000,000 cases in database ngo_cases_bench
+    manage.py bench_case_access --cases 50000 --rounds 100
+
+The data set (made once, reused while its size matches; ``--regenerate``
+to rebuild):
+
+* one NGO, 200 teams; 2,000 active staff: 1,600 caseworkers, 200
+  supervisors (one per team), 100 coordinators, 50 partner caseworkers, 25
+  auditors, 25 admins; 4,000 former caseworkers (inactive) who opened the
+  historical cases;
+* every active caseworker owns 20-50 open cases (uniform) and a few closed
+  ones; the rest of the cases are closed and belong to former staff; a
+  third of open cases also have a second assignee from the team;
+* one survivor per case, with a data key and all ten identity fields
+  encrypted exactly as the application does it, and blind indexes for
+  names, date of birth and phone;
+* HTCDS-shaped distributions of exploitation types, means of control,
+  recruitment, risk and countries;
+* the grants the services would make: owner (view, change), assigned
+  (view, change), team supervisors (view, change, assign as group grants).
+
+Rows go in with COPY; nothing here is how the application writes (the
+services are), only what it writes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import statistics
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection, transaction
+from guardian.shortcuts import get_objects_for_user
+from rest_framework.test import APIClient
+
+from accounts.models import ApiToken, Organisation, OrganisationType, Role, Team, TeamMembership, User
+from accounts.services import team_groups_sync
+from cases import selectors
+from cases.models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    GrantReason,
+    Survivor,
+    SurvivorIndexEntry,
+)
+from cases.permissions import cases_visible_to
+from cases.services import _index_values
+from ngo_cases.crypto import aead, keys
+from ngo_cases.crypto.fields import EncryptedField
+from ngo_cases.crypto.models import DataKey
+
+MARKER_ORG = "bench-ngo"
+GIVEN = ["Анна", "Мария", "Ольга", "Gulnara", "Dilnoza", "Nodira", "Aigerim", "Ivan", "Rustam", "Farrukh", "Elena"]
+# about 2,500 family names: a name search matches a few dozen people in a million, as in life
+FAMILY_STEMS = [
+    "Ivan",
+    "Petr",
+    "Karim",
+    "Rakhim",
+    "Smirn",
+    "Nazar",
+    "Sidor",
+    "Ali",
+    "Yusup",
+    "Khodj",
+    "Tursun",
+    "Abdull",
+    "Kuzn",
+    "Sokol",
+    "Mirz",
+    "Umar",
+    "Sharip",
+    "Bek",
+    "Orl",
+    "Zakir",
+    "Valiy",
+    "Ergash",
+    "Saidov",
+    "Kholmat",
+    "Islam",
+]
+FAMILY_ENDINGS = ["ova", "yova", "eva", "ina", "aeva", "ovna", "bekova", "zoda", "ieva", "ulina"]
+FAMILY = [
+    f"{stem}{ending}{suffix}"
+    for stem in FAMILY_STEMS
+    for ending in FAMILY_ENDINGS
+    for suffix in ("", "-Ali", "-Bek", "-Zade", "-Khan", "-Nur", "-Gul", "-Mir", "-Sher", "-Tash")
+]
+EXPLOITATION = [
+    ("ForcedLabour", 40),
+    ("SexualExploitation", 35),
+    ("ForcedBegging", 6),
+    ("ForcedMarriage", 5),
+    ("Servitude", 5),
+    ("ForcedCriminality", 4),
+    ("ChildLabour", 3),
+    ("OrganRemoval", 1),
+    ("Other", 1),
+]
+CONTROL = [
+    "DebtBondage",
+    "WithholdsDocuments",
+    "PhysicalThreats",
+    "TakesEarnings",
+    "RestrictsMovement",
+    "FalsePromises",
+    "PsychologicalAbuse",
+    "ThreatensFamily",
+    "ExcessiveWorkingHours",
+]
+RECRUITMENT = [
+    "ThroughPersonalContact",
+    "ThroughFamily",
+    "ThroughARecruitmentAgency",
+    "ThroughAnOnlineAdvertisement",
+    "ThroughOnlineSocialNetworks",
+]
+COUNTRIES = ["UZB", "KGZ", "TJK", "KAZ", "RUS", "UKR", "MDA", "TKM", "AZE", "ARM"]
+RISK = [("high", 15), ("medium", 55), ("low", 30)]
+CLOSURE = ["GoalsAchieved", "LostContact", "Returned", "SurvivorDeclined", "Referred"]
+
+
+# A current caseworker who holds 28-35 cases: where guardian's shortcut is slowest (PERFORMANCE.md).
+SMALL_CASELOAD_SQL = """
+SELECT u.user_id FROM cases_caseuserobjectpermission u JOIN auth_permission p ON p.id = u.permission_id
+WHERE p.codename = 'view_case' GROUP BY u.user_id HAVING count(*) BETWEEN 28 AND 35 LIMIT 1
+"""
+
+
+def _weighted(rng: random.Random, table: list[tuple[str, int]]) -> str:
+    return rng.choices([v for v, _ in table], weights=[w for _, w in table])[0]
+
+
+def _p(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _time(fn: Callable[[], Any], rounds: int, warmup: int = 5) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter_ns()
+        fn()
+        samples.append((time.perf_counter_ns() - start) / 1e6)
+    return samples
+
+
+class Command(BaseCommand):
+    help = "Benchmark case access at scale (prints figures; builds its own data set once)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--cases", type=int, default=1_000_000)
+        parser.add_argument("--rounds", type=int, default=200)
+        parser.add_argument("--regenerate", action="store_true")
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args: Any, cases: int, rounds: int, regenerate: bool, seed: int, **options: Any) -> None:
+        if "bench" not in connection.settings_dict["NAME"]:
+            self.stderr.write("Refusing: run against a database whose name contains 'bench' (make bench-cases).")
+            return
+        existing = Case.objects.filter(organisation__slug=MARKER_ORG).count()
+        if regenerate or existing != cases:
+            self._generate(cases, random.Random(seed))
+        self._measure(rounds, random.Random(seed + 1))
+
+    # --- data set --------------------------------------------------------------------------
+
+    def _log(self, message: str, started: float) -> None:
+        self.stdout.write(f"  {message} ({time.monotonic() - started:.0f} s)")
+        self.stdout.flush()
+
+    def _generate(self, n_cases: int, rng: random.Random) -> None:
+        started = time.monotonic()
+        self.stdout.write(f"generating {n_cases:,} cases …")
+        with connection.cursor() as cursor:
+            for model in (
+                CaseUserObjectPermission,
+                CaseGroupObjectPermission,
+                SurvivorIndexEntry,
+                Case,
+                Survivor,
+                DataKey,
+                ApiToken,
+                TeamMembership,
+            ):
+                cursor.execute(f"TRUNCATE {connection.ops.quote_name(model._meta.db_table)} CASCADE")
+        User.objects.filter(username__startswith="bench-").delete()
+        Team.objects.filter(organisation__slug=MARKER_ORG).delete()
+        Group.objects.filter(name__startswith="team-supervisors:").delete()
+        Organisation.objects.filter(slug=MARKER_ORG).delete()
+
+        org = Organisation.objects.create(name="Bench NGO", slug=MARKER_ORG, org_type=OrganisationType.NGO)
+        teams = Team.objects.bulk_create(Team(organisation=org, name=f"Team {i:03d}") for i in range(200))
+        roles = (
+            [Role.CASEWORKER] * 1600
+            + [Role.SUPERVISOR] * 200
+            + [Role.COORDINATOR] * 100
+            + [Role.PARTNER_CASEWORKER] * 50
+            + [Role.AUDITOR] * 25
+            + [Role.ADMIN] * 25
+        )
+        staff = User.objects.bulk_create(
+            User(username=f"bench-{i:04d}", organisation=org, role=role, password="!", is_active=True)
+            for i, role in enumerate(roles)
+        )
+        former = User.objects.bulk_create(
+            User(
+                username=f"bench-former-{i:04d}", organisation=org, role=Role.CASEWORKER, password="!", is_active=False
+            )
+            for i in range(4000)
+        )
+        caseworkers = [u for u in staff if u.role == Role.CASEWORKER]
+        supervisors = [u for u in staff if u.role == Role.SUPERVISOR]
+        team_of: dict[uuid.UUID, Team] = {}
+        memberships = []
+        for i, user in enumerate(caseworkers):
+            team_of[user.pk] = teams[i % 200]
+        for i, user in enumerate(former):
+            team_of[user.pk] = teams[i % 200]
+        for i, user in enumerate(supervisors):
+            team_of[user.pk] = teams[i]
+        for user in [*caseworkers, *supervisors]:
+            memberships.append(TeamMembership(team=team_of[user.pk], user=user))
+        TeamMembership.objects.bulk_create(memberships)
+        for user in supervisors:
+            team_groups_sync(user=user)
+        team_group = {t.pk: Team.objects.get(pk=t.pk).supervisor_group_id for t in teams}
+        self._log("staff and teams", started)
+
+        # who owns which case: open caseloads first, then closed history
+        owners: list[tuple[User, bool]] = []
+        for user in caseworkers:
+            owners += [(user, True)] * rng.randint(20, 50)
+            owners += [(user, False)] * rng.randint(0, 10)
+        while len(owners) < n_cases:
+            owners.append((former[len(owners) % len(former)], False))
+        owners = owners[:n_cases]
+        rng.shuffle(owners)
+        by_team: dict[uuid.UUID, list[User]] = {}
+        for user in caseworkers:
+            by_team.setdefault(team_of[user.pk].pk, []).append(user)
+
+        perm = {
+            p.codename: p.pk for p in Permission.objects.filter(content_type=ContentType.objects.get_for_model(Case))
+        }
+        keyring = keys.get_keyring()
+        master = keyring.master_cipher(keyring.current_version)
+        survivor_fields = [f for f in Survivor._meta.concrete_fields if isinstance(f, EncryptedField)]
+        case_summary = next(f for f in Case._meta.concrete_fields if isinstance(f, EncryptedField))
+        now = datetime.datetime.now(tz=datetime.UTC)
+        grant_time = now
+
+        def rows() -> Iterator[
+            tuple[list[Any], list[Any], list[Any], list[list[Any]], list[list[Any]], list[list[Any]]]
+        ]:
+            for number, (owner, is_open) in enumerate(owners, start=1):
+                dk_id, survivor_id, case_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+                raw = aead.new_key()
+                wrapped = aead.seal(master, raw, keys._wrap_aad(dk_id, keyring.current_version))
+                data_key = DataKey(id=dk_id, wrapped_key=wrapped, master_version=keyring.current_version)
+                data_key._cipher = aead.AESGCM(raw)  # type: ignore[attr-defined]
+                given, family = rng.choice(GIVEN), rng.choice(FAMILY)
+                dob = datetime.date(1970, 1, 1) + datetime.timedelta(days=rng.randint(0, 13000))
+                values = {
+                    "given_names": given,
+                    "middle_names": "",
+                    "family_name": family,
+                    "aliases": [f"{given} {family}"],
+                    "date_of_birth": dob,
+                    "place_of_birth": "Samarkand",
+                    "phone": f"+99890{rng.randint(1000000, 9999999)}",
+                    "email": "",
+                    "address": f"Street {number}, Tashkent",
+                    "identity_documents": [{"type": "passport", "number": f"AB{number:07d}", "issuing_country": "UZB"}],
+                }
+                survivor = Survivor(id=survivor_id, data_key=data_key, **values)
+                sealed = {f.attname: f.encrypt(survivor, values[f.name]).blob for f in survivor_fields}
+                opened = now - datetime.timedelta(
+                    days=rng.randint(0, 3650) if not is_open else rng.randint(0, 400), seconds=rng.randint(0, 86400)
+                )
+                team = team_of[owner.pk]
+                survivor_row = [
+                    survivor_id,
+                    dk_id,
+                    *[sealed[f.attname] for f in survivor_fields],
+                    "Feminine" if rng.random() < 0.7 else "Masculine",
+                    dob.year,
+                    "25-34",
+                    [rng.choice(COUNTRIES)],
+                    ["ru"],
+                    "Labour",
+                    owner.pk,
+                    opened,
+                    opened,
+                    None,
+                    None,
+                    1,
+                ]
+                index_rows = [[survivor_id, kind, value] for kind, value in _index_values(survivor)]
+                case = Case(id=case_id, data_key=data_key)
+                summary = case_summary.encrypt(case, "Met at the border; needs shelter.").blob
+                exploitation = _weighted(rng, EXPLOITATION)
+                status = "Active" if is_open else "Closed"
+                closed_at = None if is_open else opened + datetime.timedelta(days=rng.randint(30, 300))
+                case_row = [
+                    case_id,
+                    dk_id,
+                    survivor_id,
+                    org.pk,
+                    team.pk,
+                    f"C-{opened.year}-{number:07d}",
+                    status,
+                    "" if is_open else rng.choice(CLOSURE),
+                    "PossibleVictim",
+                    "",
+                    [exploitation],
+                    [],
+                    "",
+                    rng.sample(CONTROL, 2),
+                    [rng.choice(RECRUITMENT)],
+                    "",
+                    [rng.choice(COUNTRIES)],
+                    ["RUS"],
+                    [],
+                    [],
+                    _weighted(rng, RISK),
+                    summary,
+                    owner.pk,
+                    opened,
+                    closed_at,
+                    opened,
+                    opened,
+                    1,
+                ]
+                user_grants = [
+                    [owner.pk, perm[c], case_id, GrantReason.OWNER, owner.pk, grant_time, None, ""]
+                    for c in ("view_case", "change_case")
+                ]
+                if is_open and rng.random() < 1 / 3:
+                    mates = [u for u in by_team[team.pk] if u.pk != owner.pk]
+                    second = rng.choice(mates)
+                    user_grants += [
+                        [second.pk, perm[c], case_id, GrantReason.ASSIGNED, owner.pk, grant_time, None, ""]
+                        for c in ("view_case", "change_case")
+                    ]
+                group_grants = [
+                    [team_group[team.pk], perm[c], case_id, GrantReason.TEAM_SUPERVISOR, owner.pk, grant_time]
+                    for c in ("view_case", "change_case", "assign_case")
+                ]
+                yield (
+                    [dk_id, wrapped, keyring.current_version, now, None],
+                    survivor_row,
+                    case_row,
+                    index_rows,
+                    user_grants,
+                    group_grants,
+                )
+
+        def columns(model: Any, names: list[str]) -> str:
+            return ", ".join(connection.ops.quote_name(model._meta.get_field(n).column) for n in names)
+
+        survivor_cols = [
+            "id",
+            "data_key",
+            *[f.name for f in survivor_fields],
+            "gender",
+            "birth_year",
+            "age_band",
+            "citizenships",
+            "languages",
+            "migration_status",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "erased_at",
+            "erased_by",
+            "version",
+        ]
+        case_cols = [
+            "id",
+            "data_key",
+            "survivor",
+            "organisation",
+            "team",
+            "reference",
+            "status",
+            "closure_reason",
+            "trafficking_status",
+            "trafficking_status_decided_by",
+            "exploitation_types",
+            "sexual_exploitation_types",
+            "labour_industry",
+            "means_of_control",
+            "recruitment_methods",
+            "trafficker_relationship",
+            "countries_of_recruitment",
+            "countries_of_exploitation",
+            "regions_of_recruitment",
+            "regions_of_exploitation",
+            "risk_level",
+            "summary",
+            "opened_by",
+            "opened_at",
+            "closed_at",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        user_grant_cols = [
+            "user",
+            "permission",
+            "content_object",
+            "reason",
+            "granted_by",
+            "granted_at",
+            "expires_at",
+            "justification",
+        ]
+        group_grant_cols = ["group", "permission", "content_object", "reason", "granted_by", "granted_at"]
+        statements = {
+            "keys": 'COPY "keystore"."crypto_datakey" (id, wrapped_key, master_version, created_at, destroyed_at) '
+            "FROM STDIN",
+            "survivors": f"COPY cases_survivor ({columns(Survivor, survivor_cols)}) FROM STDIN",
+            "cases": f"COPY cases_case ({columns(Case, case_cols)}) FROM STDIN",
+            "index": "COPY cases_survivorindexentry (survivor_id, kind, value) FROM STDIN",
+            "user_grants": f"COPY cases_caseuserobjectpermission ({columns(CaseUserObjectPermission, user_grant_cols)})"
+            " FROM STDIN",
+            "group_grants": "COPY cases_casegroupobjectpermission "
+            f"({columns(CaseGroupObjectPermission, group_grant_cols)}) FROM STDIN",
+        }
+        batch: dict[str, list[Any]] = {k: [] for k in statements}
+
+        def flush() -> None:
+            with transaction.atomic(), connection.cursor() as cursor:
+                for name in ("keys", "survivors", "cases", "index", "user_grants", "group_grants"):
+                    with cursor.copy(statements[name]) as copy:
+                        for row in batch[name]:
+                            copy.write_row(row)
+                    batch[name].clear()
+
+        for count, (key_row, survivor_row, case_row, index_rows, user_grants, group_grants) in enumerate(rows(), 1):
+            batch["keys"].append(key_row)
+            batch["survivors"].append(survivor_row)
+            batch["cases"].append(case_row)
+            batch["index"].extend(index_rows)
+            batch["user_grants"].extend(user_grants)
+            batch["group_grants"].extend(group_grants)
+            if count % 20000 == 0:
+                flush()
+                self._log(f"{count:,} cases", started)
+        flush()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        self._log(f"done: {n_cases:,} cases", started)
+
+    # --- measurements ------------------------------------------------------------------------
+
+    def _measure(self, rounds: int, rng: random.Random) -> None:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        caseworker = self._small_caseload_user()
+        supervisor = User.objects.filter(username__startswith="bench-", role=Role.SUPERVISOR, is_active=True).first()
+        assert supervisor is not None  # noqa: S101
+        total = Case.objects.count()
+        self.stdout.write(
+            f"\nngo-cases case access benchmark: {total:,} cases, {rounds} rounds, PostgreSQL {connection.pg_version}"  # type: ignore[attr-defined]
+        )
+        for label, user in (("caseworker", caseworker), ("supervisor", supervisor)):
+            visible = Case.objects.filter(pk__in=cases_visible_to(user).values("pk")).count()
+            self.stdout.write(f"\n{label} {user.username}: sees {visible:,} cases")
+            self._measure_user(user, rounds, rng)
+
+    def _small_caseload_user(self) -> User:
+        with connection.cursor() as cursor:
+            cursor.execute(SMALL_CASELOAD_SQL)
+            row = cursor.fetchone()
+        return User.objects.get(pk=row[0])
+
+    def _row(self, label: str, samples: list[float], baseline: list[float] | None = None) -> None:
+        median = statistics.median(samples)
+        line = f"  {label:<52} p50 {median:8.3f} ms   p95 {_p(samples, 0.95):8.3f} ms"
+        if baseline is not None:
+            line += f"   {median / statistics.median(baseline):6.2f}x raw SQL"
+        self.stdout.write(line)
+
+    def _measure_user(self, user: User, rounds: int, rng: random.Random) -> None:
+        _instance, token = ApiToken.objects.create(user=user, device="bench")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        view = Permission.objects.get(codename="view_case", content_type__app_label="cases").pk
+        membership_table = User.groups.through._meta.db_table
+
+        # The same page as the API's list: the listed columns and the workers array.
+        raw_list_sql = (
+            "SELECT c.id, c.reference, c.survivor_id, c.team_id, c.status, c.risk_level, c.trafficking_status,"
+            " c.exploitation_types, c.opened_at, c.closed_at,"
+            " ARRAY(SELECT w.user_id FROM cases_caseuserobjectpermission w WHERE w.content_object_id = c.id"
+            "  AND w.reason IN ('owner', 'assigned') AND w.permission_id = %s ORDER BY w.user_id)"
+            " FROM cases_case c JOIN ("
+            " SELECT content_object_id FROM cases_caseuserobjectpermission"
+            "  WHERE user_id = %s AND permission_id = %s AND (expires_at IS NULL OR expires_at > now())"
+            " UNION SELECT g.content_object_id FROM cases_casegroupobjectpermission g"
+            f"  JOIN {membership_table} m ON m.group_id = g.group_id WHERE m.user_id = %s AND g.permission_id = %s"
+            ") v ON v.content_object_id = c.id ORDER BY c.opened_at DESC, c.id DESC LIMIT 50"
+        )
+
+        def raw_list() -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(raw_list_sql, [view, user.pk, view, user.pk, view])
+                cursor.fetchall()
+
+        def orm_list() -> None:
+            list(selectors.case_list(fetched_by=user).order_by("-opened_at", "-id")[:50])
+
+        def guardian_list() -> None:
+            list(
+                get_objects_for_user(user, "cases.view_case", Case, accept_global_perms=False).order_by(
+                    "-opened_at", "-id"
+                )[:50]
+            )
+
+        def api_list() -> None:
+            response = client.get("/api/v1/cases/?page_size=50")
+            assert response.status_code == 200, response.content  # noqa: S101
+
+        raw = _time(raw_list, rounds)
+        self._row("case list: one raw SQL query (baseline)", raw)
+        self._row("case list: the API's scoped queryset (ORM, +workers)", _time(orm_list, rounds), raw)
+        self._row("case list: guardian get_objects_for_user", _time(guardian_list, max(10, rounds // 4)), raw)
+        self._row("case list: GET /api/v1/cases/ (full request)", _time(api_list, rounds), raw)
+
+        case_ids = list(cases_visible_to(user).values_list("pk", flat=True)[:200])
+
+        def raw_detail() -> None:
+            case_id = rng.choice(case_ids)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT c.* FROM cases_case c WHERE c.id = %s AND (EXISTS (SELECT 1 FROM"
+                    " cases_caseuserobjectpermission u WHERE u.content_object_id = c.id AND u.user_id = %s"
+                    " AND u.permission_id = %s) OR EXISTS (SELECT 1 FROM cases_casegroupobjectpermission g"
+                    f" JOIN {membership_table} m ON m.group_id = g.group_id WHERE g.content_object_id = c.id"
+                    " AND m.user_id = %s AND g.permission_id = %s))",
+                    [case_id, user.pk, view, user.pk, view],
+                )
+                cursor.fetchall()
+
+        def guardian_detail() -> None:
+            from guardian.core import ObjectPermissionChecker
+
+            case = Case.objects.get(pk=rng.choice(case_ids))
+            ObjectPermissionChecker(user).has_perm("view_case", case)
+
+        def api_detail() -> None:
+            response = client.get(f"/api/v1/cases/{rng.choice(case_ids)}")
+            assert response.status_code == 200, response.content  # noqa: S101
+
+        raw = _time(raw_detail, rounds)
+        self._row("case detail: one raw SQL query (baseline)", raw)
+        self._row("case detail: get + guardian ObjectPermissionChecker", _time(guardian_detail, rounds), raw)
+        self._row("case detail: GET /api/v1/cases/{id} (full request)", _time(api_detail, rounds), raw)
+
+        survivors = list(Survivor.objects.filter(cases__in=case_ids[:50]).select_related("data_key")[:50])
+        names = [f"{s.given_names} {s.family_name}" for s in survivors]
+
+        def raw_duplicates() -> None:
+            from ngo_cases.crypto.blind_index import IndexKind, blind_index
+
+            digest = blind_index(IndexKind.NAME, rng.choice(names))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT survivor_id, kind FROM cases_survivorindexentry WHERE kind = 'name' AND value = %s",
+                    [digest],
+                )
+                cursor.fetchall()
+
+        def api_duplicates() -> None:
+            response = client.post("/api/v1/survivors/duplicates", {"name": rng.choice(names)}, format="json")
+            assert response.status_code == 200, response.content  # noqa: S101
+
+        raw = _time(raw_duplicates, rounds)
+        self._row("duplicate search: blind-index lookup, raw SQL (baseline)", raw)
+        self._row("duplicate search: POST /api/v1/survivors/duplicates", _time(api_duplicates, rounds), raw)
+        ApiToken.objects.filter(user=user, device="bench").delete()
