@@ -71,7 +71,7 @@ class SurvivorInputSerializer(serializers.Serializer):
     given_names = TextField(max_length=200, allow_blank=True, required=False)
     middle_names = TextField(max_length=200, allow_blank=True, required=False)
     family_name = TextField(max_length=200, allow_blank=True, required=False)
-    aliases = serializers.ListField(child=serializers.CharField(max_length=200), max_length=20, required=False)
+    aliases = serializers.ListField(child=TextField(max_length=200), max_length=20, required=False)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
     place_of_birth = TextField(max_length=200, allow_blank=True, required=False)
     phone = TextField(max_length=40, allow_blank=True, required=False)

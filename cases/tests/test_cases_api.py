@@ -428,3 +428,74 @@ def test_survivor_update_needs_if_match_and_reindexes(cast: Cast, client_for: Cl
     problem(as_alice.patch(url, {"family_name": "Again"}, HTTP_IF_MATCH=created["ETag"]), 412)
     assert as_alice.post("/api/v1/survivors/duplicates", {"name": "Olga Smirnova"}).json()["matches"]
     assert not as_alice.post("/api/v1/survivors/duplicates", {"name": "Olga Petrova"}).json()["matches"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"given_names": 5},
+        {"given_names": "x" * 201},
+        {"date_of_birth": "31/12/1990"},
+        {"date_of_birth": "1990-02-30"},
+        {"aliases": "Anna"},
+        {"aliases": [1, 2]},
+        {"email": "not-an-email"},
+        {"citizenships": ["Uzbekistan"]},
+        {"languages": ["Russian"]},
+        {"birth_year": 1800},
+        {"gender": "Unknown"},
+        {"identity_documents": [{"type": "passport"}]},
+        {"identity_documents": [{"type": "passport", "number": "1", "expiry": "soon"}]},
+        {"identity_documents": {"type": "passport", "number": "1"}},
+    ],
+)
+def test_bad_survivor_input_is_a_problem_and_changes_nothing(
+    cast: Cast, client_for: Client, payload: dict[str, Any]
+) -> None:
+    response = client_for(cast.alice).post("/api/v1/survivors/", {"family_name": "Ok", **payload}, format="json")
+    body = problem(response, 400)
+    assert set(body["errors"]) & {key.split(".")[0] for key in payload} or any(
+        key.startswith(tuple(payload)) for key in body["errors"]
+    )
+    assert "x" * 201 not in response.content.decode()  # errors never echo input
+    from cases.models import Survivor
+
+    assert Survivor.objects.count() == 0
+
+
+def test_erased_survivor_shows_no_identity(cast: Cast, client_for: Client, alices_case: Case) -> None:
+    from cases.services import survivor_erase
+
+    survivor_erase(survivor=alices_case.survivor, acting_user=cast.sam)
+    body = client_for(cast.alice).get(f"/api/v1/survivors/{alices_case.survivor_id}").json()
+    assert body["erased"] is True
+    assert body["given_names"] is None and body["identity_documents"] is None
+    assert body["citizenships"] == ["UZB"]  # statistics stay
+    assert client_for(cast.alice).get(case_url(alices_case)).json()["summary"] is None
+
+
+def test_no_survivor_pii_in_logs_of_a_full_workflow(
+    cast: Cast, client_for: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    canary = "Canaryname-Zhazira"
+    as_alice, as_sam = client_for(cast.alice), client_for(cast.sam)
+    with caplog.at_level("DEBUG"):
+        survivor = as_alice.post(
+            "/api/v1/survivors/", {"given_names": canary, "phone": "+79990001122", "address": canary}, format="json"
+        ).json()
+        case = as_alice.post(
+            "/api/v1/cases/",
+            {"survivor": survivor["id"], "team": str(cast.team_a.pk), "summary": canary},
+            format="json",
+        )
+        assert case.status_code == 201
+        url = f"/api/v1/cases/{case.json()['id']}"
+        as_alice.post(f"{url}/notes/", {"body": canary})
+        as_sam.post(f"{url}/assign", {"assignees": [str(cast.bob.pk)]}, HTTP_IF_MATCH=case["ETag"], format="json")
+        as_alice.post("/api/v1/survivors/duplicates", {"name": canary})
+        client_for(cast.charlie).get(url)
+        client_for(cast.charlie).post(f"{url}/notes/", {"body": canary})
+    assert caplog.records, "the workflow logs something (grants, assignments)"
+    assert all(
+        canary not in record.getMessage() and "79990001122" not in record.getMessage() for record in caplog.records
+    )
