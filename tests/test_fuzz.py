@@ -141,11 +141,12 @@ def test_random_bodies_on_a_case_never_crash(route: str, method: str, body: Any)
     """On the fuzzer's own case, with a current If-Match: every write of the
     case API either works or answers problem+json."""
     from accounts.models import Role, Team
+    from accounts.tests.factories import OrganisationFactory
     from cases.tests.factories import make_case_with_everything
 
     user = User.objects.filter(username="fuzz-sup").first()
     if user is None:
-        team = Team.objects.create(organisation=UserFactory.create(username="fuzz-org").organisation, name="Fuzz")
+        team = Team.objects.create(organisation=OrganisationFactory.create(), name="Fuzz")
         user = UserFactory.create(
             username="fuzz-sup", role=Role.SUPERVISOR, organisation=team.organisation, teams=[team]
         )
