@@ -62,6 +62,13 @@ def test_seed_demo_creates_one_user_per_role_once(settings) -> None:
     assert Organisation.objects.count() == 3
     assert Organisation.objects.filter(is_home=True).count() == 1
     assert "caseworker-demo-2026!" in out.getvalue()
+    from cases.models import Case
+    from cases.permissions import cases_visible_to
+
+    case = Case.objects.get()  # one demo case, not two
+    assert list(cases_visible_to(User.objects.get(username="caseworker"))) == [case]
+    assert list(cases_visible_to(User.objects.get(username="supervisor"))) == [case]
+    assert not cases_visible_to(User.objects.get(username="admin")).exists()
 
 
 def test_seed_demo_refuses_on_a_server() -> None:

@@ -499,3 +499,38 @@ def test_no_survivor_pii_in_logs_of_a_full_workflow(
     assert all(
         canary not in record.getMessage() and "79990001122" not in record.getMessage() for record in caplog.records
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_updates_with_one_etag_one_wins(cast: Cast) -> None:
+    """Six clients PATCH the same case at once with the same ETag: exactly one
+    200, five 412, and the case holds the winner's change only."""
+    from accounts.tests.factories import issue_token
+
+    case = make_case(opened_by=cast.alice, team=cast.team_a)
+    tokens = [issue_token(cast.alice, device=f"d{i}") for i in range(6)]
+    statuses: list[int] = []
+    barrier = threading.Barrier(len(tokens))
+
+    def patch(i: int, token: str) -> None:
+        try:
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+            barrier.wait()
+            statuses.append(
+                client.patch(
+                    case_url(case), {"summary": f"writer {i}"}, format="json", HTTP_IF_MATCH='"v1"'
+                ).status_code
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=patch, args=(i, t)) for i, t in enumerate(tokens)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 412, 412, 412, 412, 412]
+    case.refresh_from_db()
+    assert case.version == 2
+    assert case.summary.startswith("writer ")

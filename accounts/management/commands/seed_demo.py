@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationType, Role, Team, User
 from accounts.services import organisation_create, staff_create, team_create
@@ -31,7 +32,7 @@ def demo_password(username: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "Create demo organisations, a team and one user per role (once)."
+    help = "Create demo organisations, a team, one user per role and one invented case (once)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force", action="store_true", help="Allow with DEBUG off.")
@@ -80,3 +81,40 @@ class Command(BaseCommand):
                 email=f"{username}@demo.invalid",
                 time_zone="Europe/Moscow",
             )
+        self._seed_case(team)
+
+    def _seed_case(self, team: Team) -> None:
+        """One invented survivor with an open case of the demo caseworker."""
+        import datetime
+
+        from cases.services import case_note_create, case_open, follow_up_create, survivor_create
+
+        caseworker = User.objects.get(username="caseworker")
+        survivor = survivor_create(
+            created_by=caseworker,
+            given_names="Demo",
+            family_name="Person",
+            date_of_birth=datetime.date(1995, 5, 17),
+            gender="Feminine",
+            age_band="25-34",
+            citizenships=["UZB"],
+            languages=["uz", "ru"],
+            migration_status="Irregular",
+        )
+        case = case_open(
+            survivor=survivor,
+            team=team,
+            opened_by=caseworker,
+            exploitation_types=["ForcedLabour"],
+            means_of_control=["WithholdsDocuments", "DebtBondage"],
+            risk_level="high",
+            summary="Invented demo case: garment workshop, passport withheld.",
+        )
+        case_note_create(case=case, author=caseworker, body="Demo note: first meeting at the drop-in centre.")
+        follow_up_create(
+            case=case,
+            created_by=caseworker,
+            assignee=caseworker,
+            due_on=timezone.localdate() + datetime.timedelta(days=3),
+            description="Call the shelter about a bed.",
+        )
