@@ -533,4 +533,4 @@ def test_simultaneous_updates_with_one_etag_one_wins(cast: Cast) -> None:
     assert sorted(statuses) == [200, 412, 412, 412, 412, 412]
     case.refresh_from_db()
     assert case.version == 2
-    assert case.summary.startswith("writer ")
+    assert (case.summary or "").startswith("writer ")
