@@ -23,6 +23,7 @@ import enum
 import uuid
 from typing import Any
 
+from django.contrib.auth.models import Permission
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -38,25 +39,41 @@ class CaseAction(enum.StrEnum):
     ASSIGN = "assign_case"  # (re)assign, reopen
 
 
+_permission_ids: dict[str, int] = {}
+
+
+def permission_id(action: CaseAction) -> int:
+    """The auth_permission id of a case action, cached per process (cleared
+    after every migrate or test-database flush, which may renumber them).
+    A constant in the scoping SQL lets the planner use the grant index with
+    real row estimates."""
+    if not _permission_ids:
+        ids = Permission.objects.filter(content_type__app_label="cases", content_type__model="case").values_list(
+            "codename", "id"
+        )
+        _permission_ids.update(ids)
+    return _permission_ids[str(action)]
+
+
+def forget_permission_ids(**kwargs: Any) -> None:
+    _permission_ids.clear()
+
+
 def _grant_sql(user: User, action: CaseAction) -> tuple[str, list[Any]]:
     """SQL selecting the ids of the cases ``user`` holds ``action`` on."""
     user_table = CaseUserObjectPermission._meta.db_table
     group_table = CaseGroupObjectPermission._meta.db_table
     membership_table = User.groups.through._meta.db_table
-    # The permission id is an init plan, evaluated once per query.
-    permission = (
-        "(SELECT p.id FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id "
-        "WHERE ct.app_label = 'cases' AND ct.model = 'case' AND p.codename = %s)"
-    )
     sql = (
         f"SELECT u.content_object_id FROM {user_table} u "
-        f"WHERE u.user_id = %s AND u.permission_id = {permission} "
+        "WHERE u.user_id = %s AND u.permission_id = %s "
         "AND (u.expires_at IS NULL OR u.expires_at > statement_timestamp()) "
         "UNION ALL "
         f"SELECT g.content_object_id FROM {group_table} g JOIN {membership_table} m ON m.group_id = g.group_id "
-        f"WHERE m.user_id = %s AND g.permission_id = {permission}"
+        "WHERE m.user_id = %s AND g.permission_id = %s"
     )
-    return sql, [user.pk, str(action), user.pk, str(action)]
+    pid = permission_id(action)
+    return sql, [user.pk, pid, user.pk, pid]
 
 
 def visible_case_ids(user: User, action: CaseAction = CaseAction.VIEW) -> RawSQL:
@@ -129,6 +146,26 @@ def visible_survivor_ids(user: User, action: CaseAction = CaseAction.VIEW) -> Ra
         'UNION ALL SELECT s.id FROM "cases_survivor" s WHERE s.created_by_id = %s',
         [*params, user.pk],
     )
+
+
+def survivor_visible_to_check(user: User, column: str = '"cases_survivorindexentry"."survivor_id"') -> RawSQL:
+    """A boolean for one row holding a survivor id: may ``user`` see that
+    survivor? Correlated EXISTS checks through the survivor's cases, for
+    queries that return a few rows (duplicate search)."""
+    user_table = CaseUserObjectPermission._meta.db_table
+    group_table = CaseGroupObjectPermission._meta.db_table
+    membership_table = User.groups.through._meta.db_table
+    pid = permission_id(CaseAction.VIEW)
+    sql = (
+        f'(EXISTS (SELECT 1 FROM "cases_case" c JOIN {user_table} u ON u.content_object_id = c.id '
+        f"WHERE c.survivor_id = {column} AND u.user_id = %s AND u.permission_id = %s "
+        "AND (u.expires_at IS NULL OR u.expires_at > statement_timestamp())) "
+        f'OR EXISTS (SELECT 1 FROM "cases_case" c JOIN {group_table} g ON g.content_object_id = c.id '
+        f"JOIN {membership_table} m ON m.group_id = g.group_id "
+        f"WHERE c.survivor_id = {column} AND m.user_id = %s AND g.permission_id = %s) "
+        f'OR EXISTS (SELECT 1 FROM "cases_survivor" s WHERE s.id = {column} AND s.created_by_id = %s))'
+    )
+    return RawSQL(sql, [user.pk, pid, user.pk, pid, user.pk], output_field=BooleanField())
 
 
 def survivors_visible_to(user: User) -> QuerySet[Survivor]:

@@ -27,7 +27,14 @@ from .models import (
     Survivor,
     SurvivorIndexEntry,
 )
-from .permissions import CaseAction, cases_visible_to, survivors_visible_to, visible_case_ids
+from .permissions import (
+    CaseAction,
+    cases_visible_to,
+    permission_id,
+    survivor_visible_to_check,
+    survivors_visible_to,
+    visible_case_ids,
+)
 
 WORKER_REASONS = (GrantReason.OWNER, GrantReason.ASSIGNED)
 
@@ -54,14 +61,14 @@ def _worker_ids() -> ArraySubquery:
     """The owner and assignees of the case, as an array column of the page query."""
     return ArraySubquery(
         CaseUserObjectPermission.objects.filter(
-            content_object=OuterRef("pk"), reason__in=WORKER_REASONS, permission__codename=CaseAction.VIEW
+            content_object=OuterRef("pk"), reason__in=WORKER_REASONS, permission_id=permission_id(CaseAction.VIEW)
         )
         .order_by("user_id")
         .values("user_id")
     )
 
 
-def case_list(*, fetched_by: User, filters: dict[str, Any] | None = None) -> QuerySet[Case]:
+def case_list(*, fetched_by: User, filters: dict[str, Any] | None = None) -> QuerySet[Case, dict[str, Any]]:
     """The cases ``fetched_by`` may see, filtered: one query per page, with
     only the listed columns and the workers as an array."""
     filters = filters or {}
@@ -86,7 +93,8 @@ def case_list(*, fetched_by: User, filters: dict[str, Any] | None = None) -> Que
         queryset = queryset.filter(opened_at__gte=filters["opened_after"])
     if filters.get("opened_before"):
         queryset = queryset.filter(opened_at__lt=filters["opened_before"])
-    return queryset.only(*LIST_FIELDS).annotate(worker_ids=_worker_ids())
+    # Rows as dictionaries: a page of 50 model instances would cost more than the query.
+    return queryset.annotate(worker_ids=_worker_ids()).values(*LIST_FIELDS, "worker_ids")
 
 
 def case_workers(*, case: Case) -> list[CaseUserObjectPermission]:
@@ -217,12 +225,22 @@ def survivor_duplicates(*, fetched_by: User, criteria: dict[str, Any]) -> tuple[
     match = Q()
     for kind, digest in wanted:
         match |= Q(kind=kind, value=digest)
-    entries = SurvivorIndexEntry.objects.filter(match).filter(survivor__erased_at__isnull=True)
-    visible = entries.filter(survivor_id__in=survivors_visible_to(fetched_by).values("pk"))
+    # One query: the few matching index rows, each with whether the caller may
+    # see that survivor (a correlated check per row, not the caller's whole
+    # visible set: a supervisor may see thousands of survivors).
+    rows = (
+        SurvivorIndexEntry.objects.filter(match)
+        .filter(survivor__erased_at__isnull=True)
+        .annotate(visible=survivor_visible_to_check(fetched_by))
+        .values_list("survivor_id", "kind", "visible")
+    )
     found: dict[uuid.UUID, set[str]] = {}
-    for survivor_id, kind in visible.values_list("survivor_id", "kind"):
-        found.setdefault(survivor_id, set()).add(kind)
-    others = entries.exclude(survivor_id__in=list(found)).exists()
+    others = False
+    for survivor_id, kind, visible in rows:
+        if visible:
+            found.setdefault(survivor_id, set()).add(kind)
+        else:
+            others = True
     matches = [
         {"survivor_id": sid, "matched_on": sorted(k)} for sid, k in sorted(found.items(), key=lambda x: str(x[0]))
     ]

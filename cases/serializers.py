@@ -237,16 +237,16 @@ class CaseListSerializer(serializers.Serializer):
     survivor = serializers.UUIDField(source="survivor_id")
     team = serializers.UUIDField(source="team_id")
     status = serializers.CharField()
-    risk_level = serializers.CharField()
+    risk_level = serializers.CharField()  # list rows are dictionaries, details are Case objects
     trafficking_status = serializers.CharField()
     exploitation_types = serializers.ListField(child=serializers.CharField())
     opened_at = serializers.DateTimeField()
     closed_at = serializers.DateTimeField(allow_null=True)
     assignees = serializers.SerializerMethodField()
 
-    def get_assignees(self, case: Case) -> list[str]:
-        # the list query's ``worker_ids`` array; the detail view's ``workers`` grants
-        worker_ids = getattr(case, "worker_ids", None)
+    def get_assignees(self, case: Any) -> list[str]:
+        # the list query's ``worker_ids`` (its rows are dictionaries); the detail view's ``workers`` grants
+        worker_ids = case.get("worker_ids") if isinstance(case, dict) else None
         if worker_ids is None:
             worker_ids = [grant.user_id for grant in getattr(case, "workers", [])]
         return sorted(str(user_id) for user_id in worker_ids)

@@ -537,10 +537,15 @@ class Command(BaseCommand):
             response = client.get("/api/v1/cases/?page_size=50")
             assert response.status_code == 200, response.content  # noqa: S101
 
+        def api_me() -> None:
+            response = client.get("/api/v1/me")
+            assert response.status_code == 200, response.content  # noqa: S101
+
+        self._row("fixed cost of a signed-in request: GET /api/v1/me", _time(api_me, rounds))
         raw = _time(raw_list, rounds)
         self._row("case list: one raw SQL query (baseline)", raw)
         self._row("case list: the API's scoped queryset (ORM, +workers)", _time(orm_list, rounds), raw)
-        self._row("case list: guardian get_objects_for_user", _time(guardian_list, max(10, rounds // 4)), raw)
+        self._row("case list: guardian get_objects_for_user", _time(guardian_list, max(5, rounds // 20), warmup=1), raw)
         self._row("case list: GET /api/v1/cases/ (full request)", _time(api_list, rounds), raw)
 
         case_ids = list(cases_visible_to(user).values_list("pk", flat=True)[:200])
