@@ -65,8 +65,8 @@ bench-cases: $(STAMP)
 		$(PY) -m ngo_cases.local_stack exec -- $(PY) manage.py bench_case_access $(BENCH_ARGS)
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=var
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) -m ngo_cases.local_stack exec -- $(PY) manage.py makemessages -l ru --ignore=.venv --ignore=var
+	$(PY) -m ngo_cases.local_stack exec -- $(PY) manage.py compilemessages --ignore=.venv
 
 # Refresh the hash-pinned lock files from requirements/*.in (needs network).
 lock:

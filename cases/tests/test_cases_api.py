@@ -534,3 +534,16 @@ def test_simultaneous_updates_with_one_etag_one_wins(cast: Cast) -> None:
     case.refresh_from_db()
     assert case.version == 2
     assert (case.summary or "").startswith("writer ")
+
+
+def test_case_errors_answer_in_the_users_language(cast: Cast, client_for: Client, alices_case: Case) -> None:
+    cast.alice.language = "ru"
+    cast.alice.save()
+    as_alice = client_for(cast.alice)
+    etag = as_alice.get(case_url(alices_case))["ETag"]
+    closed = as_alice.post(case_url(alices_case, "/close"), {"closure_reason": "LostContact"}, HTTP_IF_MATCH=etag)
+    again = as_alice.post(
+        case_url(alices_case, "/close"), {"closure_reason": "LostContact"}, HTTP_IF_MATCH=closed["ETag"]
+    )
+    assert problem(again, 409)["detail"] == "Дело уже закрыто."
+    assert again["Content-Language"] == "ru"
