@@ -9,13 +9,14 @@ change grants (that is their job) and every change is logged.
 
 from __future__ import annotations
 
+import uuid
 from contextvars import ContextVar
 from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 from guardian.forms import GroupObjectPermissionsForm, UserObjectPermissionsForm
@@ -152,38 +153,53 @@ class SurvivorAdmin(RequestScopedAdmin):
         return _shown(survivor, "date_of_birth", "survivor")
 
 
+class _CaseGrantsForm:
+    """What guardian's user and group forms share here: only the three case
+    actions are offered, and saving goes through the grant services."""
+
+    obj: Any
+    cleaned_data: dict[str, Any]
+
+    def get_obj_perms_field_choices(self) -> list[tuple[str, str]]:
+        return GRANTABLE
+
+    def chosen_actions(self) -> set[CaseAction]:
+        return {CaseAction(c) for c in self.cleaned_data[self.get_obj_perms_field_name()]}  # type: ignore[attr-defined]
+
+    @property
+    def case(self) -> Case:
+        assert isinstance(self.obj, Case)  # noqa: S101 - the forms are only used by CaseAdmin
+        return self.obj
+
+
 def _user_form(acting: User) -> type[forms.Form]:
-    class Form(UserObjectPermissionsForm):
-        @property
-        def case(self) -> Case:
-            assert isinstance(self.obj, Case)  # noqa: S101 - the form is only used by CaseAdmin
-            return self.obj
-
-        def get_obj_perms_field_choices(self) -> list[tuple[str, str]]:
-            return GRANTABLE
-
+    class Form(_CaseGrantsForm, UserObjectPermissionsForm):
         def save_obj_perms(self) -> None:
-            actions = {CaseAction(c) for c in self.cleaned_data[self.get_obj_perms_field_name()]}
-            services.case_user_grants_set(case=self.case, user=self.user, actions=actions, granted_by=acting)
+            services.case_user_grants_set(
+                case=self.case, user=self.user, actions=self.chosen_actions(), granted_by=acting
+            )
 
     return Form
 
 
 def _group_form(acting: User) -> type[forms.Form]:
-    class Form(GroupObjectPermissionsForm):
-        @property
-        def case(self) -> Case:
-            assert isinstance(self.obj, Case)  # noqa: S101 - the form is only used by CaseAdmin
-            return self.obj
-
-        def get_obj_perms_field_choices(self) -> list[tuple[str, str]]:
-            return GRANTABLE
-
+    class Form(_CaseGrantsForm, GroupObjectPermissionsForm):
         def save_obj_perms(self) -> None:
-            actions = {CaseAction(c) for c in self.cleaned_data[self.get_obj_perms_field_name()]}
-            services.case_group_grants_set(case=self.case, group=self.group, actions=actions, granted_by=acting)
+            services.case_group_grants_set(
+                case=self.case, group=self.group, actions=self.chosen_actions(), granted_by=acting
+            )
 
     return Form
+
+
+def _valid_uuid(*values: str) -> None:
+    """guardian's views look ids up with get_object_or_404, which answers 500
+    for a malformed UUID; a malformed id is simply not found."""
+    try:
+        for value in values:
+            uuid.UUID(str(value))
+    except ValueError:
+        raise Http404 from None
 
 
 CASE_FIELDS: list[str] = [
@@ -229,6 +245,20 @@ class CaseAdmin(RequestScopedAdmin, GuardedModelAdmin):  # type: ignore[misc]
     @admin.display(description=_("summary"))
     def summary_masked(self, case: Case) -> str:
         return _shown(case, "summary", "case")
+
+    def obj_perms_manage_view(self, request: HttpRequest, object_pk: str) -> Any:
+        _valid_uuid(object_pk)
+        return super().obj_perms_manage_view(request, object_pk)
+
+    def obj_perms_manage_user_view(self, request: HttpRequest, object_pk: str, user_id: str) -> Any:
+        _valid_uuid(object_pk, user_id)
+        return super().obj_perms_manage_user_view(request, object_pk, user_id)
+
+    def obj_perms_manage_group_view(self, request: HttpRequest, object_pk: str, group_id: str) -> Any:
+        _valid_uuid(object_pk)
+        if not str(group_id).isdigit():
+            raise Http404
+        return super().obj_perms_manage_group_view(request, object_pk, group_id)
 
     def get_obj_perms_manage_user_form(self, request: HttpRequest) -> type[forms.Form]:
         return _user_form(_user(request))

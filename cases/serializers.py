@@ -17,7 +17,6 @@ from ngo_cases.crypto.errors import KeyDestroyed
 from .models import (
     ISIC_SECTIONS,
     AgeBand,
-    Case,
     ClosureReason,
     ConsentGiver,
     ConsentMethod,
@@ -45,6 +44,22 @@ class TextField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return str(super().to_internal_value(data))
+
+
+class SealedTextField(serializers.CharField):
+    """Output of an encrypted text attribute: ``null`` once the survivor's
+    data key was destroyed (erased), never an error."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance: Any) -> Any:
+        try:
+            return super().get_attribute(instance)
+        except KeyDestroyed:
+            return None
 
 
 def _alpha3_list() -> serializers.ListField:
@@ -265,15 +280,9 @@ class CaseDetailSerializer(CaseListSerializer):
     countries_of_exploitation = serializers.ListField(child=serializers.CharField())
     regions_of_recruitment = serializers.ListField(child=serializers.CharField())
     regions_of_exploitation = serializers.ListField(child=serializers.CharField())
-    summary = serializers.SerializerMethodField()
+    summary = SealedTextField()
     opened_by = serializers.UUIDField(source="opened_by_id")
     version = serializers.IntegerField()
-
-    def get_summary(self, case: Case) -> str | None:
-        try:
-            return case.summary
-        except KeyDestroyed:
-            return None
 
 
 class AssignInputSerializer(serializers.Serializer):
@@ -316,7 +325,7 @@ class NoteOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     case = serializers.UUIDField(source="case_id")
     author = serializers.UUIDField(source="author_id")
-    body = serializers.CharField()
+    body = SealedTextField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     version = serializers.IntegerField()
@@ -377,7 +386,7 @@ class MilestoneOutputSerializer(serializers.Serializer):
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(allow_null=True)
     completed_on = serializers.DateField(allow_null=True)
-    description = serializers.CharField(allow_null=True)
+    description = SealedTextField()
     recorded_by = serializers.UUIDField(source="recorded_by_id")
     version = serializers.IntegerField()
 
@@ -402,7 +411,7 @@ class FollowUpOutputSerializer(serializers.Serializer):
     due_on = serializers.DateField()
     assignee = serializers.UUIDField(source="assignee_id")
     status = serializers.CharField()
-    description = serializers.CharField(allow_null=True)
+    description = SealedTextField()
     completed_at = serializers.DateTimeField(allow_null=True)
     version = serializers.IntegerField()
 

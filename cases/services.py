@@ -113,6 +113,8 @@ def survivor_update(*, survivor: Survivor, acting_user: User, expected_version: 
     locked = Survivor.objects.select_for_update().select_related("data_key").get(pk=survivor.pk)
     if locked.version != expected_version:
         raise PreconditionFailed()
+    if locked.erased_at is not None:
+        raise Conflict(_("This survivor's record was erased."))
     for name, value in changes.items():
         setattr(locked, name, value)
     locked.full_clean(exclude=["data_key", "created_by"])
@@ -276,8 +278,7 @@ def case_update(*, case: Case, acting_user: User, expected_version: int, **chang
     if unknown:
         raise TypeError(f"case_update got unknown fields: {sorted(unknown)}")
     locked = _lock_case(case, expected_version)
-    if locked.is_closed:
-        raise Conflict(_("The case is closed; reopen it first."))
+    _open_case(locked)
     for name, value in changes.items():
         setattr(locked, name, value)
     locked.full_clean(exclude=["data_key", "reference", "survivor", "team", "organisation", "opened_by"])
@@ -378,7 +379,14 @@ def case_break_glass(*, case: Case, acting_user: User, reason: str) -> CaseUserO
 # --- notes, consents, milestones, follow-ups -------------------------------------------------
 
 
+def _not_erased(case: Case) -> None:
+    """Writing encrypted text needs the survivor's data key: gone after erasure."""
+    if case.is_erased:
+        raise Conflict(_("This survivor's record was erased."))
+
+
 def _open_case(case: Case) -> None:
+    _not_erased(case)
     if case.is_closed:
         raise Conflict(_("The case is closed; reopen it first."))
 
@@ -494,6 +502,7 @@ def follow_up_update(*, follow_up: FollowUp, acting_user: User, expected_version
     locked = FollowUp.objects.select_for_update(of=("self",)).select_related("data_key", "case").get(pk=follow_up.pk)
     if locked.version != expected_version:
         raise PreconditionFailed()
+    _not_erased(locked.case)
     if "assignee" in changes and not cases_visible_to(changes["assignee"]).filter(pk=locked.case_id).exists():
         raise ValidationProblem({"assignee": [_("The assignee must work on this case.")]})
     for name, value in changes.items():

@@ -82,3 +82,14 @@ def test_grant_screen_records_reason_and_grantor(cast: Cast, case: Case) -> None
     assert not CaseUserObjectPermission.objects.filter(content_object=case, user=cast.bob).exists()
     assert admin_client(cast.sam).post(url, {"permissions": ["view_case"]}).status_code == 302  # to the index
     assert not CaseUserObjectPermission.objects.filter(content_object=case, user=cast.bob).exists()
+
+
+def test_grant_screens_answer_404_for_malformed_ids(cast: Cast, case: Case) -> None:
+    client = admin_client(cast.adam)
+    for url in (
+        "/admin/cases/case/not-a-uuid/permissions/",
+        f"/admin/cases/case/{case.pk}/permissions/user-manage/not-a-uuid/",
+        f"/admin/cases/case/not-a-uuid/permissions/user-manage/{cast.bob.pk}/",
+        f"/admin/cases/case/{case.pk}/permissions/group-manage/not-a-number/",
+    ):
+        assert client.get(url).status_code == 404, url

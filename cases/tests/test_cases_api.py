@@ -547,3 +547,34 @@ def test_case_errors_answer_in_the_users_language(cast: Cast, client_for: Client
     )
     assert problem(again, 409)["detail"] == "Дело уже закрыто."
     assert again["Content-Language"] == "ru"
+
+
+def test_an_erased_survivors_case_reads_without_identity_and_refuses_writes(cast: Cast, client_for: Client) -> None:
+    """After crypto-shredding every read still answers (encrypted text as null)
+    and every write that would encrypt with the destroyed key is a 409, never a 500."""
+    from cases.services import survivor_erase
+    from cases.tests.factories import make_case_with_everything
+
+    ids = make_case_with_everything(cast.alice, cast.team_a)
+    case = Case.objects.get(pk=ids["case_id"])
+    survivor_erase(survivor=case.survivor, acting_user=cast.sam)
+    as_alice = client_for(cast.alice)
+    url = case_url(case)
+    for suffix, field in [("/notes/", "body"), ("/milestones/", "description"), ("/follow-ups/", "description")]:
+        response = as_alice.get(url + suffix)
+        assert response.status_code == 200, (suffix, response.content)
+        assert response.json()["results"][0][field] is None
+    assert as_alice.get("/api/v1/follow-ups/").json()["results"][0]["description"] is None
+    note = as_alice.get(f"{url}/notes/{ids['note_id']}")
+    assert note.status_code == 200 and note.json()["body"] is None
+
+    etag = as_alice.get(url)["ETag"]
+    problem(as_alice.patch(url, {"summary": "new"}, HTTP_IF_MATCH=etag), 409)
+    problem(as_alice.post(f"{url}/notes/", {"body": "new"}), 409)
+    problem(as_alice.patch(f"{url}/notes/{ids['note_id']}", {"body": "new"}, HTTP_IF_MATCH=note["ETag"]), 409)
+    problem(as_alice.post(f"{url}/milestones/", {"kind": "support_plan_item", "starts_on": "2026-01-01"}), 409)
+    survivor = as_alice.get(f"/api/v1/survivors/{ids['survivor_id']}")
+    problem(
+        as_alice.patch(f"/api/v1/survivors/{ids['survivor_id']}", {"family_name": "X"}, HTTP_IF_MATCH=survivor["ETag"]),
+        409,
+    )
