@@ -103,15 +103,20 @@ def staff_create(
 
 
 def team_supervisor_group(*, team: Team) -> Group:
-    """The group of the team's supervisors (made on first use, under a row
-    lock so that two first uses make one group)."""
-    with transaction.atomic():
-        locked = Team.objects.select_for_update().get(pk=team.pk)
-        if locked.supervisor_group is None:
-            locked.supervisor_group = Group.objects.create(name=f"team-supervisors:{team.pk}")
-            locked.save(update_fields=["supervisor_group"])
-    team.supervisor_group = locked.supervisor_group
-    return locked.supervisor_group
+    """The group of the team's supervisors. Made on first use, under a row
+    lock so that two first uses make one group; afterwards a plain read (every
+    case opening asks, and must not queue behind the team row)."""
+    group = Group.objects.filter(supervised_team=team).first()
+    if group is None:
+        with transaction.atomic():
+            locked = Team.objects.select_for_update(of=("self",)).select_related("supervisor_group").get(pk=team.pk)
+            group = locked.supervisor_group
+            if group is None:
+                group = Group.objects.create(name=f"team-supervisors:{team.pk}")
+                locked.supervisor_group = group
+                locked.save(update_fields=["supervisor_group"])
+    team.supervisor_group = group
+    return group
 
 
 def team_groups_sync(*, user: User) -> None:

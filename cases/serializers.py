@@ -35,6 +35,7 @@ from .models import (
     TraffickerRelationship,
     TraffickingStatus,
 )
+from .services import IDENTITY_FIELDS
 
 
 class TextField(serializers.CharField):
@@ -116,20 +117,6 @@ class SurvivorInputSerializer(serializers.Serializer):
         return attrs
 
 
-IDENTITY = (
-    "given_names",
-    "middle_names",
-    "family_name",
-    "aliases",
-    "date_of_birth",
-    "place_of_birth",
-    "phone",
-    "email",
-    "address",
-    "identity_documents",
-)
-
-
 class SurvivorOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     erased = serializers.SerializerMethodField()
@@ -160,9 +147,9 @@ class SurvivorOutputSerializer(serializers.Serializer):
                 return super().to_representation(survivor)
             except KeyDestroyed:
                 pass
-        data: dict[str, Any] = dict.fromkeys(IDENTITY)
+        data: dict[str, Any] = dict.fromkeys(IDENTITY_FIELDS)
         for name, field in self.fields.items():
-            if name in IDENTITY:
+            if name in IDENTITY_FIELDS:
                 continue
             attribute = field.get_attribute(survivor)
             data[name] = field.to_representation(attribute) if attribute is not None else None

@@ -34,7 +34,7 @@ import random
 import statistics
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -58,6 +58,7 @@ from cases.models import (
 )
 from cases.permissions import cases_visible_to
 from cases.services import _index_values
+from ngo_cases.benchmarks import percentile, time_ms
 from ngo_cases.crypto import aead, keys
 from ngo_cases.crypto.fields import EncryptedField
 from ngo_cases.crypto.models import DataKey
@@ -142,22 +143,6 @@ WHERE p.codename = 'view_case' GROUP BY u.user_id HAVING count(*) BETWEEN 28 AND
 
 def _weighted(rng: random.Random, table: list[tuple[str, int]]) -> str:
     return rng.choices([v for v, _ in table], weights=[w for _, w in table])[0]
-
-
-def _p(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def _time(fn: Callable[[], Any], rounds: int, warmup: int = 5) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter_ns()
-        fn()
-        samples.append((time.perf_counter_ns() - start) / 1e6)
-    return samples
 
 
 class Command(BaseCommand):
@@ -492,7 +477,7 @@ class Command(BaseCommand):
 
     def _row(self, label: str, samples: list[float], baseline: list[float] | None = None) -> None:
         median = statistics.median(samples)
-        line = f"  {label:<52} p50 {median:8.3f} ms   p95 {_p(samples, 0.95):8.3f} ms"
+        line = f"  {label:<52} p50 {median:8.3f} ms   p95 {percentile(samples, 0.95):8.3f} ms"
         if baseline is not None:
             line += f"   {median / statistics.median(baseline):6.2f}x raw SQL"
         self.stdout.write(line)
@@ -541,12 +526,14 @@ class Command(BaseCommand):
             response = client.get("/api/v1/me")
             assert response.status_code == 200, response.content  # noqa: S101
 
-        self._row("fixed cost of a signed-in request: GET /api/v1/me", _time(api_me, rounds))
-        raw = _time(raw_list, rounds)
+        self._row("a small signed-in request for comparison: GET /api/v1/me", time_ms(api_me, rounds))
+        raw = time_ms(raw_list, rounds)
         self._row("case list: one raw SQL query (baseline)", raw)
-        self._row("case list: the API's scoped queryset (ORM, +workers)", _time(orm_list, rounds), raw)
-        self._row("case list: guardian get_objects_for_user", _time(guardian_list, max(5, rounds // 20), warmup=1), raw)
-        self._row("case list: GET /api/v1/cases/ (full request)", _time(api_list, rounds), raw)
+        self._row("case list: the API's scoped queryset (ORM, +workers)", time_ms(orm_list, rounds), raw)
+        self._row(
+            "case list: guardian get_objects_for_user", time_ms(guardian_list, max(5, rounds // 20), warmup=1), raw
+        )
+        self._row("case list: GET /api/v1/cases/ (full request)", time_ms(api_list, rounds), raw)
 
         case_ids = list(cases_visible_to(user).values_list("pk", flat=True)[:200])
 
@@ -573,10 +560,10 @@ class Command(BaseCommand):
             response = client.get(f"/api/v1/cases/{rng.choice(case_ids)}")
             assert response.status_code == 200, response.content  # noqa: S101
 
-        raw = _time(raw_detail, rounds)
+        raw = time_ms(raw_detail, rounds)
         self._row("case detail: one raw SQL query (baseline)", raw)
-        self._row("case detail: get + guardian ObjectPermissionChecker", _time(guardian_detail, rounds), raw)
-        self._row("case detail: GET /api/v1/cases/{id} (full request)", _time(api_detail, rounds), raw)
+        self._row("case detail: get + guardian ObjectPermissionChecker", time_ms(guardian_detail, rounds), raw)
+        self._row("case detail: GET /api/v1/cases/{id} (full request)", time_ms(api_detail, rounds), raw)
 
         survivors = list(Survivor.objects.filter(cases__in=case_ids[:50]).select_related("data_key")[:50])
         names = [f"{s.given_names} {s.family_name}" for s in survivors]
@@ -596,7 +583,7 @@ class Command(BaseCommand):
             response = client.post("/api/v1/survivors/duplicates", {"name": rng.choice(names)}, format="json")
             assert response.status_code == 200, response.content  # noqa: S101
 
-        raw = _time(raw_duplicates, rounds)
+        raw = time_ms(raw_duplicates, rounds)
         self._row("duplicate search: blind-index lookup, raw SQL (baseline)", raw)
-        self._row("duplicate search: POST /api/v1/survivors/duplicates", _time(api_duplicates, rounds), raw)
+        self._row("duplicate search: POST /api/v1/survivors/duplicates", time_ms(api_duplicates, rounds), raw)
         ApiToken.objects.filter(user=user, device="bench").delete()

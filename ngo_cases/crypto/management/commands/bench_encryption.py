@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import datetime
 import statistics
-import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -31,6 +29,7 @@ from django.db import connection, models, transaction
 
 from accounts.models import Organisation, OrganisationType, Role, User
 from cases.models import Survivor
+from ngo_cases.benchmarks import percentile, time_ms
 from ngo_cases.crypto import keys
 from ngo_cases.crypto.fields import _DECRYPTED, EncryptedField
 
@@ -85,22 +84,6 @@ def _values(i: int) -> dict[str, Any]:
     }
 
 
-def _time(fn: Callable[[], Any], rounds: int, warmup: int = 5) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter_ns()
-        fn()
-        samples.append((time.perf_counter_ns() - start) / 1e6)
-    return samples
-
-
-def _p(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 class Command(BaseCommand):
     help = "Benchmark encrypting and decrypting a page of 50 survivors (prints figures; changes nothing)."
 
@@ -117,7 +100,7 @@ class Command(BaseCommand):
 
     def _row(self, label: str, samples: list[float], baseline: list[float] | None = None) -> None:
         median = statistics.median(samples)
-        line = f"{label:<58} p50 {median:8.3f} ms   p95 {_p(samples, 0.95):8.3f} ms"
+        line = f"{label:<58} p50 {median:8.3f} ms   p95 {percentile(samples, 0.95):8.3f} ms"
         if baseline is not None:
             base = statistics.median(baseline)
             line += f"   {median / base:5.2f}x  (+{median - base:.3f} ms)"
@@ -171,11 +154,11 @@ class Command(BaseCommand):
                 for f in fields:
                     f.decrypt(s, sealed_rows[n][f.attname])
 
-        encode = _time(encode_only, rounds)
+        encode = time_ms(encode_only, rounds)
         self.stdout.write("crypto only (no database)")
         self._row("  encode 500 values, no encryption (baseline)", encode)
-        self._row("  seal 500 values (AES-256-GCM, 50 data keys)", _time(seal_page, rounds), encode)
-        self._row("  unwrap 50 data keys + open 500 values", _time(open_page, rounds), encode)
+        self._row("  seal 500 values (AES-256-GCM, 50 data keys)", time_ms(seal_page, rounds), encode)
+        self._row("  unwrap 50 data keys + open 500 values", time_ms(open_page, rounds), encode)
 
         # --- a page read through the ORM ---------------------------------------------
         def read_plain() -> None:
@@ -200,12 +183,14 @@ class Command(BaseCommand):
                 for name in IDENTITY_FIELDS:
                     getattr(row, name)
 
-        plain = _time(read_plain, rounds)
+        plain = time_ms(read_plain, rounds)
         self.stdout.write("\npage read through the ORM (one query each)")
         self._row("  plaintext twin table, 10 fields read (baseline)", plain)
-        self._row("  encrypted table, fields not read (no decryption)", _time(read_encrypted_untouched, rounds), plain)
-        self._row("  encrypted table, 10 fields read (decrypted)", _time(read_encrypted, rounds), plain)
-        self._row("  decryption alone: 50 loaded rows, 10 fields read", _time(decrypt_loaded, rounds))
+        self._row(
+            "  encrypted table, fields not read (no decryption)", time_ms(read_encrypted_untouched, rounds), plain
+        )
+        self._row("  encrypted table, 10 fields read (decrypted)", time_ms(read_encrypted, rounds), plain)
+        self._row("  decryption alone: 50 loaded rows, 10 fields read", time_ms(decrypt_loaded, rounds))
 
         # --- a page written through the ORM -----------------------------------------
         def write_plain() -> None:
@@ -236,9 +221,9 @@ class Command(BaseCommand):
 
         write_rounds = max(10, rounds // 4)
         self.stdout.write(f"\npage written through the ORM ({write_rounds} rounds, one savepoint each)")
-        baseline = _time(write_plain, write_rounds)
+        baseline = time_ms(write_plain, write_rounds)
         self._row("  update 50 plaintext rows (baseline)", baseline)
-        self._row("  update 50 encrypted rows (500 values sealed)", _time(write_encrypted, write_rounds), baseline)
-        baseline = _time(create_plain, write_rounds)
+        self._row("  update 50 encrypted rows (500 values sealed)", time_ms(write_encrypted, write_rounds), baseline)
+        baseline = time_ms(create_plain, write_rounds)
         self._row("  insert 50 plaintext rows (baseline)", baseline)
-        self._row("  insert 50 encrypted rows + 50 new data keys", _time(create_encrypted, write_rounds), baseline)
+        self._row("  insert 50 encrypted rows + 50 new data keys", time_ms(create_encrypted, write_rounds), baseline)
