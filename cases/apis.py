@@ -21,7 +21,7 @@ from ngo_cases.api.permissions import HasRole
 
 from . import selectors, services
 from . import serializers as s
-from .models import Case, CaseNote, Consent, FollowUp, Milestone, Survivor
+from .models import Case, CaseNote, CaseStatus, Consent, ExploitationType, FollowUp, Milestone, RiskLevel, Survivor
 from .permissions import CaseAction, access_case, access_survivor, case_exists_for_break_glass
 
 CASE_WORKERS = HasRole.of(Role.CASEWORKER, Role.SUPERVISOR)
@@ -115,9 +115,11 @@ class SurvivorDuplicatesApi(BaseAPIView):
 
 
 class CaseFilterSerializer(serializers.Serializer):
-    status = serializers.ListField(child=serializers.CharField(max_length=20), required=False)
-    risk_level = serializers.ListField(child=serializers.CharField(max_length=8), required=False)
-    exploitation_type = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    status = serializers.ListField(child=serializers.ChoiceField(choices=CaseStatus.choices), required=False)
+    risk_level = serializers.ListField(child=serializers.ChoiceField(choices=RiskLevel.choices), required=False)
+    exploitation_type = serializers.ListField(
+        child=serializers.ChoiceField(choices=ExploitationType.choices), required=False
+    )
     assignee = serializers.UUIDField(required=False)
     team = serializers.UUIDField(required=False)
     opened_after = serializers.DateTimeField(required=False)

@@ -168,6 +168,9 @@ def test_case_list_filters(cast: Cast, client_for: Client) -> None:
     assert ids("opened_before=2000-01-01T00:00:00Z") == set()
     problem(as_alice.get("/api/v1/cases/?opened_after=yesterday"), 400)
     problem(as_alice.get("/api/v1/cases/?assignee=not-a-uuid"), 400)
+    problem(as_alice.get("/api/v1/cases/?status=Open"), 400)  # not a case status: an error, not an empty list
+    problem(as_alice.get("/api/v1/cases/?risk_level=extreme"), 400)
+    problem(as_alice.get("/api/v1/cases/?exploitation_type=Piracy"), 400)
 
 
 @pytest.mark.parametrize(
