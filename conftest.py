@@ -8,6 +8,7 @@ Like healthchecks' alice/bob/charlie:
 * sam     - supervisor of team A
 * cora    - coordinator of the home NGO
 * pat     - partner caseworker (partner organisation)
+* petra   - coordinator of the partner organisation (its referral desk)
 * audrey  - auditor
 * adam    - admin (system administrator)
 * root    - a superuser from createsuperuser (no organisation)
@@ -37,6 +38,7 @@ class Cast:
     sam: User
     cora: User
     pat: User
+    petra: User
     audrey: User
     adam: User
     root: User
@@ -46,7 +48,7 @@ class Cast:
         return user
 
 
-PERSONAS = ["alice", "bob", "charlie", "sam", "cora", "pat", "audrey", "adam", "root"]
+PERSONAS = ["alice", "bob", "charlie", "sam", "cora", "pat", "petra", "audrey", "adam", "root"]
 
 
 @pytest.fixture
@@ -67,6 +69,7 @@ def cast(db: None) -> Cast:
         sam=UserFactory.create(username="sam", organisation=home, role=Role.SUPERVISOR, teams=[team_a]),
         cora=UserFactory.create(username="cora", organisation=home, role=Role.COORDINATOR),
         pat=UserFactory.create(username="pat", organisation=partner_org, role=Role.PARTNER_CASEWORKER),
+        petra=UserFactory.create(username="petra", organisation=partner_org, role=Role.COORDINATOR),
         audrey=UserFactory.create(username="audrey", organisation=home, role=Role.AUDITOR),
         adam=UserFactory.create(username="adam", organisation=home, role=Role.ADMIN),
         root=root,

@@ -77,6 +77,18 @@ class Organisation(UUIDModel, VersionedModel):
     is_home = models.BooleanField(
         _("is the home NGO"), default=False, help_text=_("The NGO that runs this system. Exactly one.")
     )
+    description = models.TextField(_("description"), blank=True, max_length=4000)
+    active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Inactive organisations stay in the directory but take no new referrals."),
+    )
+    # The organisation's referral desk, as a group: its active coordinators.
+    # Referral grants to "the receiving organisation" are group grants to it,
+    # so the queue follows whoever runs the desk today (services.desk_groups_sync).
+    desk_group = models.OneToOneField(
+        "auth.Group", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="desk_of"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

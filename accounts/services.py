@@ -99,6 +99,7 @@ def staff_create(
     for team in teams or []:
         TeamMembership.objects.create(team=team, user=user)
     team_groups_sync(user=user)
+    desk_groups_sync(user=user)
     return user
 
 
@@ -117,6 +118,35 @@ def team_supervisor_group(*, team: Team) -> Group:
                 locked.save(update_fields=["supervisor_group"])
     team.supervisor_group = group
     return group
+
+
+def organisation_desk_group(*, organisation: Organisation) -> Group:
+    """The group of the organisation's referral desk (its coordinators), made
+    on first use under a row lock, like a team's supervisor group."""
+    group = Group.objects.filter(desk_of=organisation).first()
+    if group is None:
+        with transaction.atomic():
+            locked = Organisation.objects.select_for_update(of=("self",)).get(pk=organisation.pk)
+            group = Group.objects.filter(desk_of=locked).first()
+            if group is None:
+                group = Group.objects.create(name=f"referral-desk:{organisation.pk}")
+                Organisation.objects.filter(pk=locked.pk).update(desk_group=group)
+    organisation.desk_group = group
+    return group
+
+
+def desk_groups_sync(*, user: User) -> None:
+    """An active coordinator is in their organisation's desk group and no
+    other; everyone else in none."""
+    wanted = set()
+    if user.role == Role.COORDINATOR and user.is_active and user.organisation_id is not None:
+        organisation = Organisation.objects.get(pk=user.organisation_id)
+        wanted = {organisation_desk_group(organisation=organisation).pk}
+    current = set(user.groups.filter(desk_of__isnull=False).values_list("pk", flat=True))
+    if wanted - current:
+        user.groups.add(*(wanted - current))
+    if current - wanted:
+        user.groups.remove(*(current - wanted))
 
 
 def team_groups_sync(*, user: User) -> None:

@@ -1,7 +1,8 @@
-"""The one derived-data signal: a team's supervisor group follows the team's
-memberships and its members' roles, whichever way they change (services, the
-admin's inlines, the shell). Case access of team supervisors is granted to
-that group, so it must never drift."""
+"""Derived groups: a team's supervisor group follows the team's memberships
+and its members' roles, and an organisation's referral-desk group follows its
+coordinators, whichever way they change (services, the admin's inlines, the
+shell). Case access of team supervisors and referral access of a receiving
+organisation are granted to those groups, so they must never drift."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .models import TeamMembership, User
-from .services import team_groups_sync
+from .services import desk_groups_sync, team_groups_sync
 
 
 @receiver(post_save, sender=TeamMembership, dispatch_uid="team_membership_saved")
@@ -25,6 +26,7 @@ def _membership_changed(sender: type[TeamMembership], instance: TeamMembership, 
 @receiver(post_save, sender=User, dispatch_uid="user_saved_team_groups")
 def _user_changed(sender: type[User], instance: User, created: bool, raw: bool = False, **kwargs: Any) -> None:
     update_fields = kwargs.get("update_fields")
-    if created or raw or (update_fields is not None and not {"role", "is_active"} & set(update_fields)):
+    if created or raw or (update_fields is not None and not {"role", "is_active", "organisation"} & set(update_fields)):
         return  # new users are synced by staff_create; a login's last_login update changes nothing here
     team_groups_sync(user=instance)
+    desk_groups_sync(user=instance)

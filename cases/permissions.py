@@ -24,7 +24,7 @@ import uuid
 from typing import Any
 
 from django.contrib.auth.models import Permission
-from django.db.models import BooleanField, QuerySet
+from django.db.models import BooleanField, Model, QuerySet
 from django.db.models.expressions import RawSQL
 from rest_framework.exceptions import NotFound, PermissionDenied
 
@@ -39,41 +39,53 @@ class CaseAction(enum.StrEnum):
     ASSIGN = "assign_case"  # (re)assign, reopen
 
 
-_permission_ids: dict[str, int] = {}
+_permission_ids: dict[tuple[str, str], int] = {}
+
+
+def object_permission_id(app_label: str, codename: str) -> int:
+    """The auth_permission id of an object permission, cached per process
+    (cleared after every migrate or test-database flush, which may renumber
+    them). A constant in the scoping SQL lets the planner use the grant index
+    with real row estimates."""
+    key = (app_label, codename)
+    if key not in _permission_ids:
+        ids = Permission.objects.filter(content_type__app_label=app_label).values_list("codename", "id")
+        _permission_ids.update(((app_label, name), pid) for name, pid in ids)
+    return _permission_ids[key]
 
 
 def permission_id(action: CaseAction) -> int:
-    """The auth_permission id of a case action, cached per process (cleared
-    after every migrate or test-database flush, which may renumber them).
-    A constant in the scoping SQL lets the planner use the grant index with
-    real row estimates."""
-    if not _permission_ids:
-        ids = Permission.objects.filter(content_type__app_label="cases", content_type__model="case").values_list(
-            "codename", "id"
-        )
-        _permission_ids.update(ids)
-    return _permission_ids[str(action)]
+    return object_permission_id("cases", str(action))
 
 
 def forget_permission_ids(**kwargs: Any) -> None:
     _permission_ids.clear()
 
 
-def _grant_sql(user: User, action: CaseAction) -> tuple[str, list[Any]]:
-    """SQL selecting the ids of the cases ``user`` holds ``action`` on."""
-    user_table = CaseUserObjectPermission._meta.db_table
-    group_table = CaseGroupObjectPermission._meta.db_table
+def grant_ids_sql(
+    user_grants: type[Model], group_grants: type[Model], user: User, pid: int, *, group_expiry: bool = False
+) -> tuple[str, list[Any]]:
+    """SQL selecting the ids of the objects ``user`` holds permission ``pid``
+    on through django-guardian direct foreign-key grants: their own grants
+    (unexpired) and their groups' grants."""
+    user_table = user_grants._meta.db_table
+    group_table = group_grants._meta.db_table
     membership_table = User.groups.through._meta.db_table
+    group_expires = " AND (g.expires_at IS NULL OR g.expires_at > statement_timestamp())" if group_expiry else ""
     sql = (
         f"SELECT u.content_object_id FROM {user_table} u "
         "WHERE u.user_id = %s AND u.permission_id = %s "
         "AND (u.expires_at IS NULL OR u.expires_at > statement_timestamp()) "
         "UNION ALL "
         f"SELECT g.content_object_id FROM {group_table} g JOIN {membership_table} m ON m.group_id = g.group_id "
-        "WHERE m.user_id = %s AND g.permission_id = %s"
+        f"WHERE m.user_id = %s AND g.permission_id = %s{group_expires}"
     )
-    pid = permission_id(action)
     return sql, [user.pk, pid, user.pk, pid]
+
+
+def _grant_sql(user: User, action: CaseAction) -> tuple[str, list[Any]]:
+    """SQL selecting the ids of the cases ``user`` holds ``action`` on."""
+    return grant_ids_sql(CaseUserObjectPermission, CaseGroupObjectPermission, user, permission_id(action))
 
 
 def visible_case_ids(user: User, action: CaseAction = CaseAction.VIEW) -> RawSQL:
@@ -123,15 +135,17 @@ def case_exists_for_break_glass(user: User, case_id: uuid.UUID | str) -> Case:
     return case
 
 
-def user_may_break_glass(user: User) -> bool:
-    """The break-glass permission, from the user's role group or own
+def user_holds_model_permission(user: User, app_label: str, codename: str) -> bool:
+    """A model-level permission from the user's role group or own
     permissions. Not ``has_perm``: superusers get no implicit access."""
     return user.is_active and (
-        user.user_permissions.filter(codename="break_glass_case", content_type__app_label="cases").exists()
-        or user.groups.filter(
-            permissions__codename="break_glass_case", permissions__content_type__app_label="cases"
-        ).exists()
+        user.user_permissions.filter(codename=codename, content_type__app_label=app_label).exists()
+        or user.groups.filter(permissions__codename=codename, permissions__content_type__app_label=app_label).exists()
     )
+
+
+def user_may_break_glass(user: User) -> bool:
+    return user_holds_model_permission(user, "cases", "break_glass_case")
 
 
 # --- survivors ---------------------------------------------------------------------------

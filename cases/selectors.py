@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -155,7 +156,16 @@ def case_access_list(*, case: Case) -> list[dict[str, Any]]:
         entry["permissions"].append(group_grant.permission.codename)
     for entry in entries.values():
         entry["permissions"].sort()
-    return list(entries.values())
+        entry["referral"] = None
+    result = list(entries.values())
+    for extension in ACCESS_LIST_EXTENSIONS:
+        result.extend(extension(case=case))
+    return result
+
+
+# Other apps add the access they give to parts of a case (referrals: the
+# receiving organisation's desk and staff), registered in their AppConfig.ready.
+ACCESS_LIST_EXTENSIONS: list[Callable[..., list[dict[str, Any]]]] = []
 
 
 def note_list(*, case: Case) -> QuerySet[CaseNote]:

@@ -293,6 +293,7 @@ class AccessEntrySerializer(serializers.Serializer):
     user = UserBriefSerializer(allow_null=True)
     group = serializers.CharField(allow_null=True)
     team = serializers.UUIDField(allow_null=True)
+    referral = serializers.CharField(allow_null=True, help_text="The referral's reference, for referral grants.")
     permissions = serializers.ListField(child=serializers.CharField())
     reason = serializers.CharField()
     granted_by = serializers.UUIDField()

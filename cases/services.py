@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +23,9 @@ from accounts.services import team_supervisor_group
 from ngo_cases.api.errors import Conflict, PreconditionFailed, ValidationProblem
 from ngo_cases.crypto.blind_index import IndexKind, blind_index
 from ngo_cases.crypto.keys import data_key_create, data_key_destroy
+from ngo_cases.db import next_reference
 
+from . import signals
 from .models import (
     Case,
     CaseGroupObjectPermission,
@@ -144,6 +146,7 @@ def survivor_erase(*, survivor: Survivor, acting_user: User) -> Survivor:
     )
     logger.info("survivor %s erased by user %s", locked.pk, acting_user.pk)
     locked.refresh_from_db()
+    signals.survivor_erased.send(sender=Survivor, survivor=locked, acting_user=acting_user)
     return locked
 
 
@@ -220,20 +223,6 @@ def _grant_team_supervisors(*, case: Case, granted_by: User) -> None:
     )
 
 
-def _next_reference(year: int) -> str:
-    """C-<year>-<6 digits>, from an atomic upsert: the counter row stays
-    locked until the transaction ends, so two openings never share a number."""
-    table = CaseReferenceCounter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608 - table name from model meta
-            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [year],
-        )
-        (number,) = cursor.fetchone()
-    return f"C-{year}-{number:06d}"
-
-
 def _check_team_member(team: Team, user: User) -> None:
     if not TeamMembership.objects.filter(team=team, user=user).exists() or user.role not in (
         Role.CASEWORKER,
@@ -265,7 +254,7 @@ def case_open(*, survivor: Survivor, team: Team, opened_by: User, **fields: Any)
         **fields,
     )
     case.full_clean(exclude=["data_key", "reference", "survivor", "team", "organisation", "opened_by"])
-    case.reference = _next_reference(timezone.localtime(now, UTC).year)
+    case.reference = next_reference(CaseReferenceCounter, "C", timezone.localtime(now, UTC).year)
     case.save()
     case_grant_user(case=case, user=opened_by, reason=GrantReason.OWNER, granted_by=opened_by)
     _grant_team_supervisors(case=case, granted_by=opened_by)
@@ -278,7 +267,7 @@ def case_update(*, case: Case, acting_user: User, expected_version: int, **chang
     if unknown:
         raise TypeError(f"case_update got unknown fields: {sorted(unknown)}")
     locked = _lock_case(case, expected_version)
-    _open_case(locked)
+    case_require_open(locked)
     for name, value in changes.items():
         setattr(locked, name, value)
     locked.full_clean(exclude=["data_key", "reference", "survivor", "team", "organisation", "opened_by"])
@@ -379,21 +368,21 @@ def case_break_glass(*, case: Case, acting_user: User, reason: str) -> CaseUserO
 # --- notes, consents, milestones, follow-ups -------------------------------------------------
 
 
-def _not_erased(case: Case) -> None:
+def case_require_not_erased(case: Case) -> None:
     """Writing encrypted text needs the survivor's data key: gone after erasure."""
     if case.is_erased:
         raise Conflict(_("This survivor's record was erased."))
 
 
-def _open_case(case: Case) -> None:
-    _not_erased(case)
+def case_require_open(case: Case) -> None:
+    case_require_not_erased(case)
     if case.is_closed:
         raise Conflict(_("The case is closed; reopen it first."))
 
 
 @transaction.atomic
 def case_note_create(*, case: Case, author: User, body: str) -> CaseNote:
-    _open_case(case)
+    case_require_open(case)
     note = CaseNote(case=case, data_key_id=case.data_key_id, author=author, body=body)
     note.data_key = case.data_key
     note.save()
@@ -407,7 +396,7 @@ def case_note_update(*, note: CaseNote, acting_user: User, expected_version: int
         raise PreconditionFailed()
     if locked.author_id != acting_user.pk:
         raise PermissionDenied()
-    _open_case(locked.case)
+    case_require_open(locked.case)
     locked.body = body
     locked.version = expected_version + 1
     locked.save()
@@ -418,7 +407,7 @@ def case_note_update(*, note: CaseNote, acting_user: User, expected_version: int
 def consent_record(*, case: Case, recorded_by: User, **fields: Any) -> Consent:
     """Record a consent. A referral consent names one organisation and
     expires after NGO_REFERRAL_CONSENT_DAYS unless an expiry is given."""
-    _open_case(case)
+    case_require_open(case)
     consent = Consent(case=case, recorded_by=recorded_by, **fields)
     if consent.scope == ConsentScope.REFERRAL and consent.expires_at is None and consent.given_at is not None:
         consent.expires_at = consent.given_at + timedelta(days=settings.NGO_REFERRAL_CONSENT_DAYS)
@@ -436,8 +425,9 @@ def consent_record(*, case: Case, recorded_by: User, **fields: Any) -> Consent:
 
 @transaction.atomic
 def consent_revoke(*, consent: Consent, acting_user: User, expected_version: int) -> Consent:
-    """Revoke at once. Referral access that depended on it is withdrawn by
-    the referrals app (it checks for a live consent on every read)."""
+    """Revoke at once. A revoked referral consent withdraws that
+    organisation's referrals and access in the same transaction (the
+    referrals app listens to ``signals.consent_revoked``)."""
     locked = Consent.objects.select_for_update().get(pk=consent.pk)
     if locked.version != expected_version:
         raise PreconditionFailed()
@@ -446,12 +436,13 @@ def consent_revoke(*, consent: Consent, acting_user: User, expected_version: int
     now = max(timezone.now(), locked.given_at)
     Consent.objects.filter(pk=locked.pk).update(revoked_at=now, revoked_by=acting_user, version=F("version") + 1)
     locked.refresh_from_db()
+    signals.consent_revoked.send(sender=Consent, consent=locked, acting_user=acting_user)
     return locked
 
 
 @transaction.atomic
 def milestone_record(*, case: Case, recorded_by: User, **fields: Any) -> Milestone:
-    _open_case(case)
+    case_require_open(case)
     milestone = Milestone(case=case, recorded_by=recorded_by, **fields)
     milestone.data_key = case.data_key
     if milestone.kind == MilestoneKind.RECOVERY_PERIOD and milestone.ends_on is None and milestone.starts_on:
@@ -471,7 +462,7 @@ def milestone_update(*, milestone: Milestone, acting_user: User, expected_versio
     locked = Milestone.objects.select_for_update(of=("self",)).select_related("data_key", "case").get(pk=milestone.pk)
     if locked.version != expected_version:
         raise PreconditionFailed()
-    _open_case(locked.case)
+    case_require_open(locked.case)
     for name, value in changes.items():
         setattr(locked, name, value)
     if locked.kind in (MilestoneKind.REASONABLE_GROUNDS, MilestoneKind.CONCLUSIVE_GROUNDS):
@@ -488,7 +479,7 @@ def milestone_update(*, milestone: Milestone, acting_user: User, expected_versio
 
 @transaction.atomic
 def follow_up_create(*, case: Case, created_by: User, assignee: User, due_on: date, description: str) -> FollowUp:
-    _open_case(case)
+    case_require_open(case)
     if not cases_visible_to(assignee).filter(pk=case.pk).exists():
         raise ValidationProblem({"assignee": [_("The assignee must work on this case.")]})
     follow_up = FollowUp(case=case, created_by=created_by, assignee=assignee, due_on=due_on, description=description)
@@ -502,7 +493,7 @@ def follow_up_update(*, follow_up: FollowUp, acting_user: User, expected_version
     locked = FollowUp.objects.select_for_update(of=("self",)).select_related("data_key", "case").get(pk=follow_up.pk)
     if locked.version != expected_version:
         raise PreconditionFailed()
-    _not_erased(locked.case)
+    case_require_not_erased(locked.case)
     if "assignee" in changes and not cases_visible_to(changes["assignee"]).filter(pk=locked.case_id).exists():
         raise ValidationProblem({"assignee": [_("The assignee must work on this case.")]})
     for name, value in changes.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db import models
+from django.db import connection, models
 
 
 class UUIDModel(models.Model):
@@ -28,3 +28,19 @@ class VersionedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def next_reference(counter: type[models.Model], prefix: str, year: int) -> str:
+    """``<prefix>-<year>-<6 digits>`` from a per-year counter table (columns
+    ``year`` and ``last``), bumped with an atomic upsert: the counter row
+    stays locked until the transaction ends, so two writers never share a
+    number. Call inside a transaction."""
+    table = counter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608 - table name from model meta
+            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [year],
+        )
+        (number,) = cursor.fetchone()
+    return f"{prefix}-{year}-{number:06d}"

@@ -8,6 +8,7 @@ from accounts import apis as accounts_apis
 from cases import apis as cases_apis
 from ngo_cases.api.health import HealthApi
 from ngo_cases.api.schema import SchemaApi, SwaggerUiApi
+from referrals import apis as referrals_apis
 
 api_v1 = [
     path("auth/login", accounts_apis.LoginApi.as_view(), name="auth-login"),
@@ -51,6 +52,44 @@ api_v1 = [
         name="case-follow-up-detail",
     ),
     path("follow-ups/", cases_apis.MyFollowUpListApi.as_view(), name="follow-up-list"),
+    path("organisations/", referrals_apis.OrganisationListApi.as_view(), name="organisation-list"),
+    path(
+        "organisations/<uuid:organisation_id>",
+        referrals_apis.OrganisationDetailApi.as_view(),
+        name="organisation-detail",
+    ),
+    path(
+        "organisations/<uuid:organisation_id>/contacts/",
+        referrals_apis.ContactListApi.as_view(),
+        name="organisation-contact-list",
+    ),
+    path(
+        "organisations/<uuid:organisation_id>/contacts/<uuid:contact_id>",
+        referrals_apis.ContactDetailApi.as_view(),
+        name="organisation-contact-detail",
+    ),
+    path("services/", referrals_apis.ServiceListApi.as_view(), name="service-list"),
+    path("services/<uuid:service_id>", referrals_apis.ServiceDetailApi.as_view(), name="service-detail"),
+    path("referrals/", referrals_apis.ReferralListApi.as_view(), name="referral-list"),
+    path("referrals/<uuid:referral_id>", referrals_apis.ReferralDetailApi.as_view(), name="referral-detail"),
+    *[
+        path(f"referrals/<uuid:referral_id>/{action}", view.as_view(), name=f"referral-{action}")
+        for action, view in (
+            ("send", referrals_apis.ReferralSendApi),
+            ("accept", referrals_apis.ReferralAcceptApi),
+            ("decline", referrals_apis.ReferralDeclineApi),
+            ("start", referrals_apis.ReferralStartApi),
+            ("complete", referrals_apis.ReferralCompleteApi),
+            ("withdraw", referrals_apis.ReferralWithdrawApi),
+            ("assign", referrals_apis.ReferralAssignApi),
+        )
+    ],
+    path(
+        "referrals/<uuid:referral_id>/deliveries/",
+        referrals_apis.ReferralDeliveryListApi.as_view(),
+        name="referral-delivery-list",
+    ),
+    path("referrals/<uuid:referral_id>/letter", referrals_apis.ReferralLetterApi.as_view(), name="referral-letter"),
     path("schema/", SchemaApi.as_view(), name="schema"),
     path("docs/", SwaggerUiApi.as_view(url_name="api:schema"), name="docs"),
 ]

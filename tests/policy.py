@@ -17,7 +17,7 @@ Path parameters are filled with objects owned by alice (see
 from __future__ import annotations
 
 ANON = "anonymous"
-STAFF = ["alice", "bob", "charlie", "sam", "cora", "pat", "audrey", "adam", "root"]
+STAFF = ["alice", "bob", "charlie", "sam", "cora", "pat", "petra", "audrey", "adam", "root"]
 PERSONAS = [ANON, *STAFF]
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -54,7 +54,49 @@ def on_alices_case(owner: int, supervisor: int | None = None, *, others: int = 4
         "sam": owner if supervisor is None else supervisor,
         "bob": others,
         "charlie": others,
-        **dict.fromkeys(["cora", "pat", "audrey", "adam", "root"], 403),
+        **dict.fromkeys(["cora", "pat", "petra", "audrey", "adam", "root"], 403),
+    }
+
+
+HOME_STAFF = ["alice", "bob", "charlie", "sam", "cora", "audrey", "adam"]  # root has no organisation
+
+
+def home_staff(status: int) -> dict[str, int]:
+    """The directory: everyone in the home NGO reads it; partner staff and
+    the organisation-less superuser get 403."""
+    return {ANON: 401, **{p: status if p in HOME_STAFF else 403 for p in STAFF}}
+
+
+def directory_keepers(status: int) -> dict[str, int]:
+    """The home NGO's coordinators keep the directory."""
+    return {ANON: 401, **{p: status if p == "cora" else 403 for p in STAFF}}
+
+
+REFERRAL_ROLES = ["alice", "bob", "charlie", "sam", "cora", "pat", "petra"]
+
+
+def referral_roles(status: int) -> dict[str, int]:
+    return {ANON: 401, **{p: status if p in REFERRAL_ROLES else 403 for p in STAFF}}
+
+
+def on_alices_referral(
+    *, sender: int, desk: int, assignee: int, recipient_desk: int, supervisor: int | None = None
+) -> dict[str, int]:
+    """A route about alice's referral, sent to the partner shelter and
+    assigned there to pat by petra (its coordinator). alice and sam are the
+    sending case's workers; cora runs the home NGO's desk (she sees what
+    was sent); bob and charlie do not see it; auditors and admins may not use
+    the referral API."""
+    return {
+        ANON: 401,
+        "alice": sender,
+        "sam": sender if supervisor is None else supervisor,
+        "bob": 404,
+        "charlie": 404,
+        "cora": desk,
+        "pat": assignee,
+        "petra": recipient_desk,
+        **dict.fromkeys(["audrey", "adam", "root"], 403),
     }
 
 
@@ -94,6 +136,49 @@ API_POLICY: dict[str, dict[str, object]] = {
     "api:case-follow-up-list": {"methods": {"GET": on_alices_case(200), "POST": on_alices_case(400)}},
     "api:case-follow-up-detail": {"methods": {"PATCH": on_alices_case(428)}},
     "api:follow-up-list": {"methods": {"GET": case_workers(200)}},
+    # --- directory and referrals ---
+    "api:organisation-list": {"methods": {"GET": home_staff(200), "POST": directory_keepers(400)}},
+    "api:organisation-detail": {"methods": {"GET": home_staff(200), "PATCH": directory_keepers(428)}},
+    "api:organisation-contact-list": {"methods": {"GET": home_staff(200), "POST": directory_keepers(400)}},
+    "api:organisation-contact-detail": {"methods": {"PATCH": directory_keepers(428), "DELETE": directory_keepers(428)}},
+    "api:service-list": {"methods": {"GET": home_staff(200), "POST": directory_keepers(400)}},
+    "api:service-detail": {
+        "methods": {"GET": home_staff(200), "PATCH": directory_keepers(428), "DELETE": directory_keepers(428)}
+    },
+    "api:referral-list": {"methods": {"GET": referral_roles(200), "POST": referral_roles(400)}},
+    "api:referral-detail": {
+        "methods": {
+            "GET": on_alices_referral(sender=200, desk=200, assignee=200, recipient_desk=200),
+            # drafts are edited by the sending case's workers (and this one is no longer a draft: 428 comes first)
+            "PATCH": on_alices_referral(sender=428, desk=403, assignee=403, recipient_desk=403),
+        }
+    },
+    "api:referral-send": {
+        "methods": {"POST": on_alices_referral(sender=428, desk=403, assignee=403, recipient_desk=403)}
+    },
+    "api:referral-withdraw": {
+        "methods": {"POST": on_alices_referral(sender=428, desk=403, assignee=403, recipient_desk=403)}
+    },
+    # answers come from the receiving organisation (it has accounts): its desk and the assignee
+    **{
+        f"api:referral-{action}": {
+            "methods": {"POST": on_alices_referral(sender=403, desk=403, assignee=428, recipient_desk=428)}
+        }
+        for action in ("accept", "decline", "start", "complete")
+    },
+    "api:referral-assign": {
+        "methods": {"POST": on_alices_referral(sender=403, desk=403, assignee=403, recipient_desk=428)}
+    },
+    "api:referral-delivery-list": {
+        "methods": {
+            "GET": on_alices_referral(sender=200, desk=200, assignee=200, recipient_desk=200),
+            "POST": on_alices_referral(sender=403, desk=403, assignee=400, recipient_desk=400),
+        }
+    },
+    # letters are for receiving organisations without accounts; this one has accounts
+    "api:referral-letter": {
+        "methods": {"GET": on_alices_referral(sender=403, desk=403, assignee=403, recipient_desk=403)}
+    },
     "api:schema": {"methods": {"GET": staff(200)}},
     "api:docs": {"methods": {"GET": staff(200)}},
 }

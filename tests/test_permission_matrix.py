@@ -100,16 +100,40 @@ def _route_kwargs(route: Route, cast: Cast) -> dict[str, Any]:
     return values
 
 
-ALICES_OBJECTS = {"survivor_id", "case_id", "note_id", "consent_id", "milestone_id", "follow_up_id"}
+ALICES_OBJECTS = {
+    "survivor_id",
+    "case_id",
+    "note_id",
+    "consent_id",
+    "milestone_id",
+    "follow_up_id",
+    "referral_id",
+    "organisation_id",
+    "contact_id",
+    "service_id",
+}
 
 
 def _alices_objects(cast: Cast) -> dict[str, Any]:
-    """A survivor and case alice opened in team A, with one of everything; made once per test."""
+    """A survivor and case alice opened in team A, with one of everything,
+    and a referral of it sent to the partner shelter and assigned there to
+    pat; the shelter's directory entries. Made once per test."""
     cached: dict[str, Any] | None = getattr(cast, "_alices_objects", None)
     if cached is None:
+        from cases.models import Case
         from cases.tests.factories import make_case_with_everything
+        from referrals.tests.factories import assign, make_directory_entries, make_sent
 
         cached = make_case_with_everything(cast.alice, cast.team_a)
+        case = Case.objects.select_related("data_key").get(pk=cached["case_id"])
+        referral = assign(make_sent(case, cast.partner_org, cast.alice), cast.pat, cast.petra)
+        offered, contact = make_directory_entries(cast.partner_org, cast.cora)
+        cached |= {
+            "referral_id": referral.pk,
+            "organisation_id": cast.partner_org.pk,
+            "service_id": offered.pk,
+            "contact_id": contact.pk,
+        }
         cast._alices_objects = cached  # type: ignore[attr-defined]
     return cached
 
@@ -219,7 +243,12 @@ def test_admin_route_follows_policy(route: Route, cast: Cast) -> None:
 def test_staff_personas_cover_every_role() -> None:
     from accounts.models import Role
 
-    roles_in_cast = {"alice": Role.CASEWORKER, "sam": Role.SUPERVISOR, "cora": Role.COORDINATOR}
+    roles_in_cast = {
+        "alice": Role.CASEWORKER,
+        "sam": Role.SUPERVISOR,
+        "cora": Role.COORDINATOR,
+        "petra": Role.COORDINATOR,
+    }
     roles_in_cast |= {"pat": Role.PARTNER_CASEWORKER, "audrey": Role.AUDITOR, "adam": Role.ADMIN}
     assert set(roles_in_cast.values()) == set(Role.values)
     assert set(roles_in_cast) <= set(STAFF)

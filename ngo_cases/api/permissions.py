@@ -50,3 +50,37 @@ class HasRole(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return IsStaffMember().has_permission(request, view) and request.user.role in self.roles  # type: ignore[union-attr]
+
+
+class IsHomeStaff(BasePermission):
+    """Staff of the home NGO (any role); partner organisations' staff and the
+    bootstrap superuser (no organisation) are refused."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not IsStaffMember().has_permission(request, view):
+            return False
+        organisation = getattr(request.user, "organisation", None)
+        return bool(organisation is not None and organisation.is_home)
+
+
+class HomeRole(HasRole):
+    """``HomeRole.of(Role.COORDINATOR)``: those roles, in the home NGO only."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return super().has_permission(request, view) and IsHomeStaff().has_permission(request, view)
+
+
+class ReadOrWrite(BasePermission):
+    """``ReadOrWrite.of(read=IsHomeStaff, write=HomeRole.of(...))``: one
+    class for safe methods, another for writes."""
+
+    read: type[BasePermission] = BasePermission
+    write: type[BasePermission] = BasePermission
+
+    @classmethod
+    def of(cls, *, read: type[BasePermission], write: type[BasePermission]) -> type[ReadOrWrite]:
+        return type(f"ReadOrWrite_{read.__name__}_{write.__name__}", (cls,), {"read": read, "write": write})
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        chosen = self.read if request.method in ("GET", "HEAD", "OPTIONS") else self.write
+        return chosen().has_permission(request, view)

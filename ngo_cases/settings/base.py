@@ -245,6 +245,8 @@ NGO_DEFAULT_PHONE_REGION = env_str("NGO_DEFAULT_PHONE_REGION", "RU")
 NGO_BREAK_GLASS_HOURS = env_int("NGO_BREAK_GLASS_HOURS", 4)
 NGO_REFERRAL_CONSENT_DAYS = env_int("NGO_REFERRAL_CONSENT_DAYS", 90)
 NGO_RECOVERY_PERIOD_DAYS = env_int("NGO_RECOVERY_PERIOD_DAYS", 30)
+# Days a receiving organisation still sees a declined or completed referral (withdrawn: none).
+NGO_REFERRAL_GRACE_DAYS = env_int("NGO_REFERRAL_GRACE_DAYS", 7)
 # Links in emails and notifications (case reference and a link, never PII).
 NGO_PUBLIC_URL = env_str("NGO_PUBLIC_URL", "http://127.0.0.1:8000")
 

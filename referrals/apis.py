@@ -1,0 +1,435 @@
+"""The partner directory, the service catalogue and referrals over the API.
+
+Directory: everyone in the home NGO reads it; its coordinators keep it.
+Referrals: every view fetches through referrals/permissions.py and writes
+through services; the representation depends on the caller's side.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import Organisation, OrganisationType, Role, User
+from cases.apis import ListMixin, _user, _valid
+from cases.permissions import CaseAction, access_case
+from ngo_cases.api.base import BaseAPIView
+from ngo_cases.api.errors import ValidationProblem
+from ngo_cases.api.permissions import HasRole, HomeRole, IsHomeStaff, ReadOrWrite
+
+from . import selectors, services
+from . import serializers as s
+from .models import (
+    OrganisationContact,
+    OrganisationService,
+    Referral,
+    ReferralStatus,
+    ServiceDelivery,
+    ServiceType,
+    Urgency,
+)
+from .permissions import Need, access_referral, visible_groups
+
+DIRECTORY = ReadOrWrite.of(read=IsHomeStaff, write=HomeRole.of(Role.COORDINATOR))
+REFERRAL_ROLES = HasRole.of(Role.CASEWORKER, Role.SUPERVISOR, Role.COORDINATOR, Role.PARTNER_CASEWORKER)
+
+
+def _filters(serializer_class: type[serializers.Serializer], request: Request, lists: tuple[str, ...]) -> Any:
+    params = request.query_params
+    raw: dict[str, Any] = {key: params.getlist(key) for key in lists if key in params}
+    raw |= {key: params[key] for key in params if key not in lists}
+    serializer = serializer_class(data=raw)
+    if not serializer.is_valid():
+        raise ValidationProblem(serializer.errors)
+    unknown = set(raw) - set(serializer.fields) - {"cursor", "page_size"}
+    if unknown:
+        raise ValidationProblem({name: ["Unknown filter."] for name in sorted(unknown)})
+    return serializer.validated_data
+
+
+# --- directory -----------------------------------------------------------------------------------------
+
+
+class OrganisationFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=100, required=False)
+    org_type = serializers.ListField(child=serializers.ChoiceField(choices=OrganisationType.choices), required=False)
+    service = serializers.ListField(child=serializers.ChoiceField(choices=ServiceType.choices), required=False)
+    region = serializers.CharField(max_length=120, required=False)
+    active = serializers.BooleanField(required=False)
+
+
+def _organisation(organisation_id: uuid.UUID) -> Organisation:
+    try:
+        return selectors.organisation_get(organisation_id=organisation_id)
+    except Organisation.DoesNotExist:
+        raise NotFound() from None
+
+
+class OrganisationListApi(ListMixin, BaseAPIView):
+    permission_classes = [DIRECTORY]
+    schema_model = Organisation
+    ordering = ("name", "id")
+    output = s.OrganisationOutputSerializer
+
+    def scoped_queryset(self) -> QuerySet[Organisation]:
+        filters = _filters(OrganisationFilterSerializer, self.request, ("org_type", "service"))
+        return selectors.organisation_list(filters=filters)
+
+    @extend_schema(responses={200: s.OrganisationOutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return self.list_response(self.get_queryset())
+
+    @extend_schema(request=s.OrganisationInputSerializer, responses={201: s.OrganisationDetailSerializer})
+    def post(self, request: Request) -> Response:
+        data = _valid(s.OrganisationInputSerializer, request)
+        organisation = services.organisation_create(created_by=_user(request), **data)
+        return OrganisationDetailApi.detail_response(self, organisation.pk, status=201)
+
+
+class OrganisationDetailApi(BaseAPIView):
+    permission_classes = [DIRECTORY]
+    schema_model = Organisation
+
+    def scoped_queryset(self) -> QuerySet[Organisation]:
+        return selectors.organisation_list()
+
+    @staticmethod
+    def detail_response(view: BaseAPIView, organisation_id: uuid.UUID, status: int = 200) -> Response:
+        organisation: Any = _organisation(organisation_id)
+        organisation.contact_rows = list(selectors.contact_list(organisation=organisation))
+        organisation.service_rows = list(selectors.service_list(filters={"organisation": organisation.pk}))
+        return view.etag_response(organisation, s.OrganisationDetailSerializer(organisation).data, status=status)
+
+    @extend_schema(responses={200: s.OrganisationDetailSerializer})
+    def get(self, request: Request, organisation_id: uuid.UUID) -> Response:
+        return self.detail_response(self, organisation_id)
+
+    @extend_schema(request=s.OrganisationInputSerializer, responses={200: s.OrganisationDetailSerializer})
+    def patch(self, request: Request, organisation_id: uuid.UUID) -> Response:
+        organisation = _organisation(organisation_id)
+        expected = self.expected_version(organisation)
+        data = _valid(s.OrganisationInputSerializer, request, partial=True)
+        services.organisation_update(
+            organisation=organisation, acting_user=_user(request), expected_version=expected, **data
+        )
+        return self.detail_response(self, organisation_id)
+
+
+class ContactListApi(ListMixin, BaseAPIView):
+    permission_classes = [DIRECTORY]
+    schema_model = OrganisationContact
+    ordering = ("name", "id")
+    output = s.ContactOutputSerializer
+
+    def scoped_queryset(self) -> QuerySet[OrganisationContact]:
+        return selectors.contact_list()
+
+    @extend_schema(responses={200: s.ContactOutputSerializer(many=True)})
+    def get(self, request: Request, organisation_id: uuid.UUID) -> Response:
+        return self.list_response(selectors.contact_list(organisation=_organisation(organisation_id)))
+
+    @extend_schema(request=s.ContactInputSerializer, responses={201: s.ContactOutputSerializer})
+    def post(self, request: Request, organisation_id: uuid.UUID) -> Response:
+        organisation = _organisation(organisation_id)
+        data = _valid(s.ContactInputSerializer, request)
+        contact = services.contact_create(organisation=organisation, created_by=_user(request), **data)
+        return self.etag_response(contact, s.ContactOutputSerializer(contact).data, status=201)
+
+
+class ContactDetailApi(BaseAPIView):
+    permission_classes = [DIRECTORY]
+    schema_model = OrganisationContact
+
+    def scoped_queryset(self) -> QuerySet[OrganisationContact]:
+        return selectors.contact_list()
+
+    def contact(self, organisation_id: uuid.UUID, contact_id: uuid.UUID) -> OrganisationContact:
+        try:
+            return selectors.contact_get(organisation=_organisation(organisation_id), contact_id=contact_id)
+        except OrganisationContact.DoesNotExist:
+            raise NotFound() from None
+
+    @extend_schema(request=s.ContactInputSerializer, responses={200: s.ContactOutputSerializer})
+    def patch(self, request: Request, organisation_id: uuid.UUID, contact_id: uuid.UUID) -> Response:
+        contact = self.contact(organisation_id, contact_id)
+        expected = self.expected_version(contact)
+        data = _valid(s.ContactInputSerializer, request, partial=True)
+        contact = services.contact_update(
+            contact=contact, acting_user=_user(request), expected_version=expected, **data
+        )
+        return self.etag_response(contact, s.ContactOutputSerializer(contact).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, organisation_id: uuid.UUID, contact_id: uuid.UUID) -> Response:
+        contact = self.contact(organisation_id, contact_id)
+        expected = self.expected_version(contact)
+        services.contact_delete(contact=contact, acting_user=_user(request), expected_version=expected)
+        return Response(status=204)
+
+
+class ServiceFilterSerializer(serializers.Serializer):
+    service = serializers.ListField(child=serializers.ChoiceField(choices=ServiceType.choices), required=False)
+    region = serializers.CharField(max_length=120, required=False)
+    organisation = serializers.UUIDField(required=False)
+    language = serializers.RegexField(r"^[a-z]{2,3}$", max_length=3, required=False)
+    active = serializers.BooleanField(required=False)
+
+
+class ServiceListApi(ListMixin, BaseAPIView):
+    """The service catalogue: search by service, region, language."""
+
+    permission_classes = [DIRECTORY]
+    schema_model = OrganisationService
+    ordering = ("service", "id")
+    output = s.ServiceOutputSerializer
+
+    def scoped_queryset(self) -> QuerySet[OrganisationService]:
+        return selectors.service_list(filters=_filters(ServiceFilterSerializer, self.request, ("service",)))
+
+    @extend_schema(responses={200: s.ServiceOutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return self.list_response(self.get_queryset())
+
+    @extend_schema(request=s.ServiceInputSerializer, responses={201: s.ServiceOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = _valid(s.ServiceInputSerializer, request)
+        organisation = Organisation.objects.filter(pk=data.pop("organisation")).first()
+        if organisation is None:
+            raise ValidationProblem({"organisation": ["Unknown organisation."]})
+        offered = services.service_create(organisation=organisation, created_by=_user(request), **data)
+        offered = selectors.service_get(service_id=offered.pk)
+        return self.etag_response(offered, s.ServiceOutputSerializer(offered).data, status=201)
+
+
+class ServiceDetailApi(BaseAPIView):
+    permission_classes = [DIRECTORY]
+    schema_model = OrganisationService
+
+    def scoped_queryset(self) -> QuerySet[OrganisationService]:
+        return selectors.service_list()
+
+    def offered(self, service_id: uuid.UUID) -> OrganisationService:
+        try:
+            return selectors.service_get(service_id=service_id)
+        except OrganisationService.DoesNotExist:
+            raise NotFound() from None
+
+    @extend_schema(responses={200: s.ServiceOutputSerializer})
+    def get(self, request: Request, service_id: uuid.UUID) -> Response:
+        offered = self.offered(service_id)
+        return self.etag_response(offered, s.ServiceOutputSerializer(offered).data)
+
+    @extend_schema(request=s.ServiceUpdateSerializer, responses={200: s.ServiceOutputSerializer})
+    def patch(self, request: Request, service_id: uuid.UUID) -> Response:
+        offered = self.offered(service_id)
+        expected = self.expected_version(offered)
+        data = _valid(s.ServiceUpdateSerializer, request, partial=True)
+        services.service_update(offered=offered, acting_user=_user(request), expected_version=expected, **data)
+        offered = self.offered(service_id)
+        return self.etag_response(offered, s.ServiceOutputSerializer(offered).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, service_id: uuid.UUID) -> Response:
+        offered = self.offered(service_id)
+        expected = self.expected_version(offered)
+        services.service_delete(offered=offered, acting_user=_user(request), expected_version=expected)
+        return Response(status=204)
+
+
+# --- referrals ------------------------------------------------------------------------------------------
+
+
+class ReferralFilterSerializer(serializers.Serializer):
+    status = serializers.ListField(child=serializers.ChoiceField(choices=ReferralStatus.choices), required=False)
+    direction = serializers.ChoiceField(choices=["sent", "received"], required=False)
+    organisation = serializers.UUIDField(required=False)
+    service = serializers.ListField(child=serializers.ChoiceField(choices=ServiceType.choices), required=False)
+    urgency = serializers.ListField(child=serializers.ChoiceField(choices=Urgency.choices), required=False)
+    awaiting = serializers.ChoiceField(choices=["me"], required=False, help_text="Waiting for my action.")
+    case = serializers.UUIDField(required=False)
+
+
+class ReferralListApi(ListMixin, BaseAPIView):
+    permission_classes = [REFERRAL_ROLES]
+    schema_model = Referral
+    ordering = ("-created_at", "id")
+    output = s.ReferralListSerializer
+
+    def scoped_queryset(self) -> QuerySet[Any]:
+        filters = _filters(ReferralFilterSerializer, self.request, ("status", "service", "urgency"))
+        return selectors.referral_list(fetched_by=_user(self.request), filters=filters)
+
+    @extend_schema(responses={200: s.ReferralListSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return self.list_response(self.get_queryset())
+
+    @extend_schema(request=s.ReferralInputSerializer, responses={201: s.ReferralSenderSerializer})
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        data = _valid(s.ReferralInputSerializer, request)
+        case = access_case(user, data.pop("case"), action=CaseAction.WORK)
+        data["organisation"] = _recipient(data["organisation"])
+        referral = services.referral_create(case=case, created_by=user, **data)
+        return _referral_response(self, user, referral.pk, status=201)
+
+
+def _recipient(organisation_id: uuid.UUID) -> Organisation:
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        raise ValidationProblem({"organisation": ["Unknown organisation."]})
+    return organisation
+
+
+def _referral_response(view: BaseAPIView, user: User, referral_id: uuid.UUID, status: int = 200) -> Response:
+    referral = access_referral(user, referral_id)
+    return view.etag_response(referral, s.referral_data(user, referral), status=status)
+
+
+class ReferralObjectApi(BaseAPIView):
+    """Base of the views under /referrals/{referral_id}."""
+
+    permission_classes = [REFERRAL_ROLES]
+    schema_model = Referral
+
+    def scoped_queryset(self) -> QuerySet[Any]:
+        return selectors.referral_list(fetched_by=_user(self.request))
+
+    def referral(self, referral_id: uuid.UUID, need: Need = Need.VIEW) -> Any:
+        return access_referral(_user(self.request), referral_id, need)
+
+    def respond(self, referral_id: uuid.UUID, status: int = 200) -> Response:
+        return _referral_response(self, _user(self.request), referral_id, status)
+
+
+class ReferralDetailApi(ReferralObjectApi):
+    @extend_schema(responses={200: s.ReferralSenderSerializer})
+    def get(self, request: Request, referral_id: uuid.UUID) -> Response:
+        return self.respond(referral_id)
+
+    @extend_schema(request=s.ReferralUpdateSerializer, responses={200: s.ReferralSenderSerializer})
+    def patch(self, request: Request, referral_id: uuid.UUID) -> Response:
+        referral = self.referral(referral_id, Need.EDIT)
+        expected = self.expected_version(referral)
+        data = _valid(s.ReferralUpdateSerializer, request, partial=True)
+        if "organisation" in data:
+            data["organisation"] = _recipient(data["organisation"])
+        services.referral_update(referral=referral, acting_user=_user(request), expected_version=expected, **data)
+        return self.respond(referral_id)
+
+
+class ReferralTransitionApi(ReferralObjectApi):
+    """POST /referrals/{id}/<action>: one subclass per transition."""
+
+    need: Need = Need.ANSWER
+    input_serializer: type[serializers.Serializer] | None = None
+
+    def perform(self, referral: Referral, user: User, expected: int, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def post(self, request: Request, referral_id: uuid.UUID) -> Response:
+        referral = self.referral(referral_id, self.need)
+        expected = self.expected_version(referral)
+        data = _valid(self.input_serializer, request) if self.input_serializer else {}
+        self.perform(referral, _user(request), expected, data)
+        return self.respond(referral_id)
+
+
+def _transition(
+    name: str,
+    need: Need,
+    service: Any,
+    input_serializer: type[serializers.Serializer] | None = None,
+    prepare: Any = None,
+) -> type[ReferralTransitionApi]:
+    def perform(self: Any, referral: Referral, user: User, expected: int, data: dict[str, Any]) -> None:
+        if prepare is not None:
+            data = prepare(referral, data)
+        service(referral=referral, acting_user=user, expected_version=expected, **data)
+
+    decorated = extend_schema(request=input_serializer, responses={200: s.ReferralSenderSerializer})(
+        ReferralTransitionApi.post
+    )
+    return type(
+        f"Referral{name}Api",
+        (ReferralTransitionApi,),
+        {
+            "need": need,
+            "input_serializer": input_serializer,
+            "perform": perform,
+            "post": decorated,
+            "__module__": __name__,
+        },
+    )
+
+
+def _assignee(referral: Referral, data: dict[str, Any]) -> dict[str, Any]:
+    assignee = User.objects.filter(pk=data["assignee"]).first()
+    if assignee is None:
+        raise ValidationProblem({"assignee": ["Unknown user."]})
+    return {"assignee": assignee}
+
+
+ReferralSendApi = _transition("Send", Need.EDIT, services.referral_send, s.SendInputSerializer)
+ReferralAcceptApi = _transition("Accept", Need.ANSWER, services.referral_accept)
+ReferralDeclineApi = _transition("Decline", Need.ANSWER, services.referral_decline, s.DeclineInputSerializer)
+ReferralStartApi = _transition("Start", Need.ANSWER, services.referral_start)
+ReferralCompleteApi = _transition("Complete", Need.ANSWER, services.referral_complete, s.CompleteInputSerializer)
+ReferralWithdrawApi = _transition("Withdraw", Need.EDIT, services.referral_withdraw, s.WithdrawInputSerializer)
+ReferralAssignApi = _transition(
+    "Assign", Need.ASSIGN, services.referral_assign, s.ReferralAssignInputSerializer, prepare=_assignee
+)
+
+
+class ReferralDeliveryListApi(ListMixin, ReferralObjectApi):
+    schema_model = ServiceDelivery
+    ordering = ("started_on", "id")
+    output = s.DeliveryOutputSerializer
+
+    @extend_schema(responses={200: s.DeliveryOutputSerializer(many=True)})
+    def get(self, request: Request, referral_id: uuid.UUID) -> Response:
+        return self.list_response(selectors.delivery_list(referral=self.referral(referral_id)))
+
+    @extend_schema(request=s.DeliveryInputSerializer, responses={201: s.DeliveryOutputSerializer})
+    def post(self, request: Request, referral_id: uuid.UUID) -> Response:
+        referral = self.referral(referral_id, Need.ANSWER)
+        data = _valid(s.DeliveryInputSerializer, request)
+        delivery = services.delivery_record(referral=referral, recorded_by=_user(request), **data)
+        return self.etag_response(delivery, s.DeliveryOutputSerializer(delivery).data, status=201)
+
+
+class ReferralLetterApi(ReferralObjectApi):
+    """A printable letter for a receiving organisation without accounts,
+    holding only the shared field groups."""
+
+    @extend_schema(responses={(200, "text/html"): OpenApiResponse(description="A printable HTML letter.")})
+    def get(self, request: Request, referral_id: uuid.UUID) -> HttpResponse:
+        user = _user(request)
+        referral = self.referral(referral_id, Need.LETTER)
+        services.referral_letter_check(referral=referral)
+        groups = visible_groups(user, referral)
+        html = render_to_string(
+            "referrals/letter.html",
+            {
+                "referral": referral,
+                "sections": s.letter_sections(referral, groups),
+                "service_labels": [ServiceType(code).label for code in referral.services],
+                "urgency_label": Urgency(referral.urgency).label,
+                "printed_at": timezone.localtime(),
+                "printed_by": user,
+            },
+        )
+        services.referral_letter_produced(referral=referral, produced_by=user)
+        response = HttpResponse(html, content_type="text/html; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="{referral.reference}.html"'
+        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+        return response
