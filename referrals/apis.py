@@ -8,9 +8,9 @@ through services; the representation depends on the caller's side.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -299,7 +299,7 @@ class ReferralObjectApi(BaseAPIView):
     """Base of the views under /referrals/{referral_id}."""
 
     permission_classes = [REFERRAL_ROLES]
-    schema_model = Referral
+    schema_model: ClassVar[type[Model] | None] = Referral
 
     def scoped_queryset(self) -> QuerySet[Any]:
         return selectors.referral_list(fetched_by=_user(self.request))

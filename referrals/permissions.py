@@ -97,7 +97,7 @@ def consent_live() -> Q:
     )
 
 
-def recipient_offline() -> Exists:
+def recipient_offline() -> Any:
     """True when the receiving organisation has no active accounts."""
     return ~Exists(User.objects.filter(organisation_id=OuterRef("organisation_id"), is_active=True))
 

@@ -148,11 +148,13 @@ def referral_list(*, fetched_by: User, filters: dict[str, Any] | None = None) ->
         queryset = queryset.filter(organisation_id=filters["organisation"])
     if filters.get("case"):
         queryset = queryset.filter(case_id=filters["case"])
-    direction = filters.get("direction")
-    if direction == "sent":
-        queryset = queryset.filter(sender_organisation_id=fetched_by.organisation_id)
-    elif direction == "received":
-        queryset = queryset.filter(organisation_id=fetched_by.organisation_id)
+    direction, own = filters.get("direction"), fetched_by.organisation_id
+    if direction and own is None:
+        queryset = queryset.none()
+    elif direction == "sent" and own is not None:
+        queryset = queryset.filter(sender_organisation_id=own)
+    elif direction == "received" and own is not None:
+        queryset = queryset.filter(organisation_id=own)
     if filters.get("awaiting"):
         queryset = queryset.annotate(
             awaiting_offline=recipient_offline(), works_case=case_holds(fetched_by, CaseAction.WORK)

@@ -69,9 +69,10 @@ class IllegalTransition(Conflict):
 
 
 def _illegal(referral: Referral, action: str) -> IllegalTransition:
+    """409 for ``action`` (an API action name) in the referral's state."""
     return IllegalTransition(
-        _("A referral that is %(status)s cannot be %(action)s.")
-        % {"status": ReferralStatus(referral.status).label, "action": action}
+        _("Not possible while the referral is %(status)s.") % {"status": ReferralStatus(referral.status).label},
+        extra={"status": referral.status, "action": action},
     )
 
 
@@ -251,7 +252,7 @@ def referral_update(*, referral: Referral, acting_user: User, expected_version: 
     """Change a draft. Once sent, what was shared under the consent stays as sent."""
     locked = _lock_referral(referral, expected_version)
     if locked.status != ReferralStatus.DRAFT:
-        raise _illegal(locked, _("edited"))
+        raise _illegal(locked, "edit")
     case_require_open(locked.case)
     if "organisation" in changes:
         _check_recipient(locked.case, changes["organisation"])
@@ -298,7 +299,7 @@ def referral_send(
     their grants."""
     locked = _lock_referral(referral, expected_version)
     if locked.status != ReferralStatus.DRAFT:
-        raise _illegal(locked, _("sent"))
+        raise _illegal(locked, "send")
     case_require_open(locked.case)
     if not locked.organisation.active:
         raise ValidationProblem({"organisation": [_("This organisation takes no new referrals.")]})
@@ -382,7 +383,7 @@ def _end_recipient_access(referral_ids: Iterable[Any], *, at_once: bool) -> None
 def referral_accept(*, referral: Referral, acting_user: User, expected_version: int) -> Referral:
     locked = _lock_referral(referral, expected_version)
     if locked.status != ReferralStatus.SENT:
-        raise _illegal(locked, _("accepted"))
+        raise _illegal(locked, "accept")
     return _bump(locked, status=ReferralStatus.ACCEPTED, answered_at=timezone.now(), answered_by=acting_user)
 
 
@@ -392,7 +393,7 @@ def referral_decline(
 ) -> Referral:
     locked = _lock_referral(referral, expected_version)
     if locked.status != ReferralStatus.SENT:
-        raise _illegal(locked, _("declined"))
+        raise _illegal(locked, "decline")
     if decline_reason not in DeclineReason.values:
         raise ValidationProblem({"decline_reason": [_("Choose a reason.")]})
     _set_notes(locked, notes)
@@ -413,7 +414,7 @@ def referral_decline(
 def referral_start(*, referral: Referral, acting_user: User, expected_version: int) -> Referral:
     locked = _lock_referral(referral, expected_version)
     if locked.status != ReferralStatus.ACCEPTED:
-        raise _illegal(locked, _("started"))
+        raise _illegal(locked, "start")
     return _bump(locked, status=ReferralStatus.IN_PROGRESS, started_at=timezone.now())
 
 
@@ -423,7 +424,7 @@ def referral_complete(
 ) -> Referral:
     locked = _lock_referral(referral, expected_version)
     if locked.status != ReferralStatus.IN_PROGRESS:
-        raise _illegal(locked, _("completed"))
+        raise _illegal(locked, "complete")
     if outcome not in Outcome.values:
         raise ValidationProblem({"outcome": [_("Choose an outcome.")]})
     _set_notes(locked, notes)
@@ -447,7 +448,7 @@ def referral_withdraw(
     """The sender takes the referral back: the recipient loses access now."""
     locked = _lock_referral(referral, expected_version)
     if locked.status not in OPEN_STATUSES:
-        raise _illegal(locked, _("withdrawn"))
+        raise _illegal(locked, "withdraw")
     if withdraw_reason not in WithdrawReason.values:
         raise ValidationProblem({"withdraw_reason": [_("Choose a reason.")]})
     _set_notes(locked, notes)
@@ -474,7 +475,7 @@ def referral_assign(*, referral: Referral, acting_user: User, expected_version: 
     grant with reason ``referral``; a previous assignee loses theirs."""
     locked = _lock_referral(referral, expected_version)
     if locked.status not in (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS):
-        raise _illegal(locked, _("assigned"))
+        raise _illegal(locked, "assign")
     if not (
         assignee.is_active and assignee.organisation_id == locked.organisation_id and assignee.role in ASSIGNABLE_ROLES
     ):
@@ -508,7 +509,7 @@ def referral_assign(*, referral: Referral, acting_user: User, expected_version: 
 def referral_letter_check(*, referral: Referral) -> None:
     """A letter is printed only for an open, sent referral whose consent is live."""
     if referral.status not in (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS):
-        raise _illegal(referral, _("printed"))
+        raise _illegal(referral, "letter")
     if not getattr(referral, "consent_is_live", False):
         raise ConsentRequired()
     case_require_not_erased(referral.case)
@@ -534,7 +535,7 @@ def delivery_record(
 ) -> ServiceDelivery:
     locked = _lock_referral(referral, None)
     if locked.status not in (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.COMPLETED):
-        raise _illegal(locked, _("given services"))
+        raise _illegal(locked, "record_delivery")
     case_require_not_erased(locked.case)
     if service not in locked.services:
         raise ValidationProblem({"service": [_("This service was not asked for in the referral.")]})
@@ -575,15 +576,25 @@ def _withdraw_all(referrals: QuerySet[Referral], *, acting_user: User, reason: s
 
 
 def on_consent_revoked(sender: Any, consent: Consent, acting_user: User, **kwargs: Any) -> None:
-    """Revoking a referral consent withdraws the case's referrals to that
-    organisation and the organisation's access to them, at once."""
+    """Revoking a referral consent withdraws the case's sent referrals to
+    that organisation and the organisation's access to them, at once.
+
+    If another live referral consent for the same organisation remains (a
+    renewal), the referrals sent under the revoked one move to it instead:
+    the survivor still agrees to that organisation. Drafts share nothing and
+    stay drafts (sending needs a live consent)."""
     if consent.scope != ConsentScope.REFERRAL or consent.organisation_id is None:
         return
-    count = _withdraw_all(
-        Referral.objects.filter(case_id=consent.case_id, organisation_id=consent.organisation_id),
-        acting_user=acting_user,
-        reason=WithdrawReason.CONSENT_REVOKED,
+    case = Case.objects.get(pk=consent.case_id)
+    remaining = live_referral_consent(case=case, organisation=Organisation(pk=consent.organisation_id))
+    sent = Referral.objects.filter(case_id=consent.case_id, organisation_id=consent.organisation_id).exclude(
+        status=ReferralStatus.DRAFT
     )
+    if remaining is not None:
+        moved = sent.filter(consent=consent).update(consent=remaining, version=F("version") + 1)
+        logger.info("consent %s revoked: %d referrals moved to consent %s", consent.pk, moved, remaining.pk)
+        return
+    count = _withdraw_all(sent, acting_user=acting_user, reason=WithdrawReason.CONSENT_REVOKED)
     logger.info("consent %s revoked: %d referrals withdrawn", consent.pk, count)
 
 

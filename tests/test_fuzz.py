@@ -26,6 +26,10 @@ KNOWN_FIELDS = [
     "risk_level", "exploitation_type", "exploitation_types", "assignee", "assignees", "opened_after", "summary",
     "body", "scope", "organisation", "given_by", "method", "given_at", "expires_at", "kind", "starts_on",
     "ends_on", "decision", "due_on", "description", "closure_reason", "reason", "when",
+    # directory and referrals
+    "services", "urgency", "needs", "shared_groups", "override_reason", "decline_reason", "outcome", "notes",
+    "withdraw_reason", "service", "started_on", "ended_on", "slug", "org_type", "region", "regions", "active",
+    "position", "case", "direction", "awaiting", "q", "language",
 ]  # fmt: skip
 
 scalars = st.one_of(
@@ -69,6 +73,18 @@ GET_ROUTES = [
 ]
 
 
+def _fuzz_user() -> User:
+    """A caseworker of the home NGO: reaches the case, referral and directory endpoints."""
+    from accounts.models import Organisation
+    from accounts.tests.factories import OrganisationFactory
+
+    user = User.objects.filter(username="fuzz").first()
+    if user is None:
+        home = Organisation.objects.filter(is_home=True).first() or OrganisationFactory.create(is_home=True)
+        user = UserFactory.create(username="fuzz", organisation=home)
+    return user
+
+
 def _client(user: User) -> APIClient:
     return APIClient(HTTP_AUTHORIZATION=f"Bearer {issue_token(user)}")
 
@@ -92,7 +108,7 @@ FUZZ = settings(
 @FUZZ
 @given(body=bodies)
 def test_random_json_bodies_never_crash(route: str, method: str, body: Any) -> None:
-    user = User.objects.filter(username="fuzz").first() or UserFactory.create(username="fuzz")
+    user = _fuzz_user()
     client = _client(user)
     url = reverse(route)
     headers: dict[str, Any] = {}
@@ -112,7 +128,7 @@ def _dump(body: Any) -> str:
 @FUZZ
 @given(raw=st.binary(max_size=500))
 def test_random_bytes_never_crash(route: str, raw: bytes) -> None:
-    user = User.objects.filter(username="fuzz").first() or UserFactory.create(username="fuzz")
+    user = _fuzz_user()
     _assert_clean(_client(user).generic("POST", reverse(route), data=raw, content_type="application/json"))  # type: ignore[arg-type]
 
 
@@ -121,7 +137,7 @@ def test_random_bytes_never_crash(route: str, raw: bytes) -> None:
 @FUZZ
 @given(params=st.dictionaries(st.sampled_from(KNOWN_FIELDS), st.text(max_size=50), max_size=3))
 def test_random_query_strings_never_crash(route: str, params: dict[str, str]) -> None:
-    user = User.objects.filter(username="fuzz").first() or UserFactory.create(username="fuzz")
+    user = _fuzz_user()
     _assert_clean(_client(user).get(reverse(route), params))
 
 
@@ -165,3 +181,76 @@ def _route_params(route: str) -> set[str]:
             if f"api:{getattr(inner, 'name', '')}" == route:
                 return set(inner.pattern.converters)
     return set()
+
+
+DIRECTORY_AND_REFERRAL_WRITES = [
+    (name, method)
+    for name, policy in API_POLICY.items()
+    for method in policy["methods"]  # type: ignore[attr-defined]
+    if method in {"POST", "PATCH", "DELETE"} and name.startswith(("api:referral-", "api:organisation-", "api:service-"))
+]
+
+
+def _referral_fixture() -> dict[str, Any]:
+    """A home NGO with a coordinator and a supervisor, a partner with a
+    coordinator, and objects of every kind: a draft and a sent referral,
+    a service and a contact of the partner."""
+    from accounts.models import Organisation, Role, Team
+    from accounts.tests.factories import OrganisationFactory
+    from cases.tests.factories import make_case
+    from referrals.tests.factories import make_directory_entries, make_draft, make_sent
+
+    home = Organisation.objects.filter(is_home=True).first() or OrganisationFactory.create(is_home=True)
+    supervisor = User.objects.filter(username="fuzz-ref-sup").first()
+    if supervisor is None:
+        team = Team.objects.create(organisation=home, name="Fuzz referrals")
+        supervisor = UserFactory.create(username="fuzz-ref-sup", role=Role.SUPERVISOR, organisation=home, teams=[team])
+        UserFactory.create(username="fuzz-ref-coord", role=Role.COORDINATOR, organisation=home)
+        partner = OrganisationFactory.create(name="Fuzz partner")
+        UserFactory.create(username="fuzz-partner-coord", role=Role.COORDINATOR, organisation=partner)
+    partner = Organisation.objects.get(name="Fuzz partner")
+    case = make_case(opened_by=supervisor, team=supervisor.teams.get())
+    offered, contact = make_directory_entries(OrganisationFactory.create(), User.objects.get(username="fuzz-ref-coord"))
+    return {
+        "draft": make_draft(case, partner, supervisor),
+        "sent": make_sent(case, partner, supervisor),
+        "organisation_id": offered.organisation_id,
+        "service_id": offered.pk,
+        "contact_id": contact.pk,
+        "offered": offered,
+        "contact": contact,
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "method"), DIRECTORY_AND_REFERRAL_WRITES, ids=lambda v: str(v))
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    derandomize=True,
+)
+@given(body=bodies)
+def test_random_bodies_on_referrals_and_the_directory_never_crash(route: str, method: str, body: Any) -> None:
+    """With the user who may do it and a current If-Match: every write of the
+    directory and referral API either works or answers problem+json."""
+    objects = _referral_fixture()
+    params = _route_params(route)
+    kwargs: dict[str, Any] = {k: v for k, v in objects.items() if k in params}
+    version = 1
+    if "referral_id" in params:
+        # drafts are edited and sent by the sender; sent ones answered by the receiving desk
+        referral = objects["draft"] if route in {"api:referral-detail", "api:referral-send"} else objects["sent"]
+        kwargs["referral_id"] = referral.pk
+        version = referral.version
+        sender_side = route in {"api:referral-detail", "api:referral-send", "api:referral-withdraw"}
+        user = User.objects.get(username="fuzz-ref-sup" if sender_side else "fuzz-partner-coord")
+    elif route.startswith("api:referral-"):
+        user = User.objects.get(username="fuzz-ref-sup")
+    else:
+        user = User.objects.get(username="fuzz-ref-coord")
+    url = reverse(route, kwargs=kwargs)
+    client = _client(user)
+    _assert_clean(
+        client.generic(method, url, data=_dump(body), content_type="application/json", HTTP_IF_MATCH=f'"v{version}"')
+    )

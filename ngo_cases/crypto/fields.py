@@ -51,6 +51,12 @@ class Sealed:
     def __repr__(self) -> str:
         return f"<Sealed {len(self.blob)} bytes>"
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sealed) and self.blob == other.blob
+
+    def __hash__(self) -> int:
+        return hash(self.blob)
+
 
 # --- codecs: plaintext value <-> bytes, with a type tag ------------------------------
 
