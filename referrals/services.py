@@ -72,7 +72,7 @@ def _illegal(referral: Referral, action: str) -> IllegalTransition:
     """409 for ``action`` (an API action name) in the referral's state."""
     return IllegalTransition(
         _("Not possible while the referral is %(status)s.") % {"status": ReferralStatus(referral.status).label},
-        extra={"status": referral.status, "action": action},
+        extra={"referral_status": referral.status, "action": action},
     )
 
 
