@@ -139,7 +139,8 @@ def problem_body(
     if instance:
         body["instance"] = instance
     if extra:
-        body.update(extra)
+        # extension members never replace the standard ones (RFC 9457 3.1)
+        body.update({key: value for key, value in extra.items() if key not in body})
     return body
 
 
