@@ -728,3 +728,21 @@ def test_no_survivor_pii_in_logs_of_a_referral_workflow(
         message = record.getMessage()
         for canary in ("Canary", "79990007788", "canary@example", "CANARYDOC"):
             assert canary not in message, message
+
+
+def test_referral_errors_and_letters_in_the_users_language(
+    cast: Cast, client_for: Client, alices_case: Case, offline_org: Organisation
+) -> None:
+    from accounts.models import User as UserModel
+
+    UserModel.objects.filter(pk=cast.alice.pk).update(language="ru")
+    as_alice = client_for(cast.alice)
+    draft = make_draft(alices_case, cast.partner_org, cast.alice)
+    body = problem(act(as_alice, draft, "send"), 409)
+    assert body["title"] == "Требуется согласие"
+    referral = make_sent(alices_case, offline_org, cast.alice)
+    body = problem(act(as_alice, referral, "start"), 409)
+    assert body["detail"] == "Невозможно, пока направление в состоянии «Отправлено»."
+    assert (body["referral_status"], body["action"]) == ("sent", "start")
+    html = as_alice.get(url(referral, "/letter")).content.decode()
+    assert "КОНФИДЕНЦИАЛЬНО" in html and "Приют" in html
