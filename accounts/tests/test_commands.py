@@ -58,7 +58,8 @@ def test_seed_demo_creates_one_user_per_role_once(settings) -> None:
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     call_command("seed_demo", stdout=out)
-    assert sorted(User.objects.values_list("role", flat=True)) == sorted(Role.values)
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    assert User.objects.count() == 7  # one per role, and the shelter's coordinator
     assert Organisation.objects.count() == 3
     assert Organisation.objects.filter(is_home=True).count() == 1
     assert "caseworker-demo-2026!" in out.getvalue()
@@ -69,6 +70,12 @@ def test_seed_demo_creates_one_user_per_role_once(settings) -> None:
     assert list(cases_visible_to(User.objects.get(username="caseworker"))) == [case]
     assert list(cases_visible_to(User.objects.get(username="supervisor"))) == [case]
     assert not cases_visible_to(User.objects.get(username="admin")).exists()
+    from referrals.permissions import referrals_visible_to
+
+    referral = case.referrals.get()  # sent to the shelter, waiting for its desk
+    assert referral.status == "sent"
+    assert list(referrals_visible_to(User.objects.get(username="shelterdesk"))) == [referral]
+    assert not referrals_visible_to(User.objects.get(username="partner")).exists()
 
 
 def test_seed_demo_refuses_on_a_server() -> None:

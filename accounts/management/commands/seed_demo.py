@@ -22,6 +22,7 @@ DEMO_USERS = [
     ("supervisor", "demo-ngo", Role.SUPERVISOR, True),
     ("coordinator", "demo-ngo", Role.COORDINATOR, False),
     ("partner", "demo-shelter", Role.PARTNER_CASEWORKER, False),
+    ("shelterdesk", "demo-shelter", Role.COORDINATOR, False),
     ("auditor", "demo-ngo", Role.AUDITOR, False),
     ("admin", "demo-ngo", Role.ADMIN, False),
 ]
@@ -62,7 +63,7 @@ class Command(BaseCommand):
         shelter = organisation_create(
             name="Demo Women's Shelter", slug="demo-shelter", org_type=OrganisationType.SHELTER, region="Moscow"
         )
-        organisation_create(
+        legal = organisation_create(
             name="Demo Legal Aid Clinic",
             slug="demo-legal",
             org_type=OrganisationType.LEGAL_SERVICE,
@@ -81,9 +82,9 @@ class Command(BaseCommand):
                 email=f"{username}@demo.invalid",
                 time_zone="Europe/Moscow",
             )
-        self._seed_case(team)
+        self._seed_case(team, shelter, legal)
 
-    def _seed_case(self, team: Team) -> None:
+    def _seed_case(self, team: Team, shelter: Organisation, legal: Organisation) -> None:
         """One invented survivor with an open case of the demo caseworker."""
         import datetime
 
@@ -118,3 +119,38 @@ class Command(BaseCommand):
             due_on=timezone.localdate() + datetime.timedelta(days=3),
             description="Call the shelter about a bed.",
         )
+        self._seed_referral(case, caseworker, shelter, legal)
+
+    def _seed_referral(self, case: Any, caseworker: User, shelter: Organisation, legal: Organisation) -> None:
+        """The directory's services, a consent and a referral to the shelter
+        waiting for its desk (shelterdesk) to assign it to the partner."""
+        from cases.services import consent_record
+        from referrals.services import contact_create, referral_create, referral_send, service_create
+
+        coordinator = User.objects.get(username="coordinator")
+        service_create(organisation=shelter, created_by=coordinator, service="shelter", languages=["ru", "uz"])
+        service_create(organisation=shelter, created_by=coordinator, service="psychological", languages=["ru"])
+        service_create(organisation=legal, created_by=coordinator, service="legal_aid", regions=["Moscow"])
+        contact_create(
+            organisation=shelter, created_by=coordinator, name="Intake desk (demo)", phone="+7 000 000 00 00"
+        )
+        consent_record(
+            case=case,
+            recorded_by=caseworker,
+            scope="referral",
+            organisation=shelter,
+            given_by="survivor",
+            method="written",
+            given_at=timezone.now(),
+        )
+        draft = referral_create(
+            case=case,
+            created_by=caseworker,
+            organisation=shelter,
+            services=["shelter", "psychological"],
+            urgency="urgent",
+            reason="Invented demo referral: needs a safe bed this week.",
+            needs="Speaks Uzbek and some Russian.",
+            shared_groups=["identity", "needs"],
+        )
+        referral_send(referral=draft, acting_user=caseworker, expected_version=draft.version)
