@@ -248,34 +248,20 @@ def test_erasing_the_survivor_withdraws_open_referrals(cast: Cast, client_for: C
 
 # --- illegal transitions ------------------------------------------------------------------------------
 
-# (state to reach, action) pairs that must be refused with 409.
-ILLEGAL = [
-    ("draft", "accept"),
-    ("draft", "decline"),
-    ("draft", "start"),
-    ("draft", "complete"),
-    ("sent", "send"),
-    ("sent", "start"),
-    ("sent", "complete"),
-    ("accepted", "send"),
-    ("accepted", "accept"),
-    ("accepted", "decline"),
-    ("accepted", "complete"),
-    ("in_progress", "send"),
-    ("in_progress", "accept"),
-    ("in_progress", "decline"),
-    ("in_progress", "start"),
-    ("declined", "accept"),
-    ("declined", "start"),
-    ("declined", "withdraw"),
-    ("declined", "assign"),
-    ("completed", "start"),
-    ("completed", "complete"),
-    ("completed", "withdraw"),
-    ("completed", "decline"),
-    ("withdrawn", "send"),
-    ("withdrawn", "withdraw"),
-]
+# Every (state, action) pair the workflow does not allow must be refused with
+# 409; the allowed ones are exactly these (docs/referrals.md).
+STATES = ["draft", "sent", "accepted", "in_progress", "declined", "completed", "withdrawn"]
+ACTIONS = ["send", "accept", "decline", "start", "complete", "withdraw"]
+LEGAL = {
+    ("draft", "send"),
+    ("sent", "accept"),
+    ("sent", "decline"),
+    ("accepted", "start"),
+    ("in_progress", "complete"),
+    *((state, "withdraw") for state in ("draft", "sent", "accepted", "in_progress")),
+}
+ILLEGAL = [(state, action) for state in STATES for action in ACTIONS if (state, action) not in LEGAL]
+ILLEGAL += [("declined", "assign")]
 BODIES = {
     "decline": {"decline_reason": "NoCapacity"},
     "complete": {"outcome": "Provided"},
