@@ -26,7 +26,11 @@ def _membership_changed(sender: type[TeamMembership], instance: TeamMembership, 
 @receiver(post_save, sender=User, dispatch_uid="user_saved_team_groups")
 def _user_changed(sender: type[User], instance: User, created: bool, raw: bool = False, **kwargs: Any) -> None:
     update_fields = kwargs.get("update_fields")
-    if created or raw or (update_fields is not None and not {"role", "is_active", "organisation"} & set(update_fields)):
-        return  # new users are synced by staff_create; a login's last_login update changes nothing here
+    if raw or (update_fields is not None and not {"role", "is_active", "organisation"} & set(update_fields)):
+        return  # a login's last_login update changes nothing here
+    if created:
+        # a coordinator made in the admin joins the desk at once; teams come with memberships
+        desk_groups_sync(user=instance)
+        return
     team_groups_sync(user=instance)
     desk_groups_sync(user=instance)

@@ -341,7 +341,7 @@ class ReferralSharedSerializer(serializers.Serializer):
     status = serializers.CharField()
     urgency = serializers.CharField()
     services = serializers.ListField(child=serializers.CharField())
-    reason = SealedTextField()
+    reason = serializers.SerializerMethodField(help_text="null while the consent has lapsed (and after erasure)")
     shared_groups = serializers.ListField(child=serializers.CharField())
     shared = serializers.SerializerMethodField()
     consent_lapsed = serializers.SerializerMethodField()
@@ -362,6 +362,16 @@ class ReferralSharedSerializer(serializers.Serializer):
     def _user(self) -> User:
         user: User = self.context["user"]
         return user
+
+    def get_reason(self, referral: Any) -> str | None:
+        """The reason may name the survivor: recipients read it only while
+        the consent is live, like the shared groups."""
+        if not (referral.on_sender_side or referral.consent_is_live):
+            return None
+        try:
+            return str(referral.reason)
+        except KeyDestroyed:
+            return None
 
     def get_shared(self, referral: Any) -> dict[str, dict[str, Any]]:
         return shared_data(referral, visible_groups(self._user(), referral))

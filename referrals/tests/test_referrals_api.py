@@ -219,7 +219,7 @@ def test_an_expired_consent_hides_the_shared_data_but_not_the_referral(
     assert as_pat.get(url(referral)).json()["shared"]["identity"]["given_names"] == "Test"
     Consent.objects.filter(referrals=referral).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
     body = as_pat.get(url(referral)).json()
-    assert body["shared"] == {} and body["consent_lapsed"] is True
+    assert body["shared"] == {} and body["consent_lapsed"] is True and body["reason"] is None
     assert body["allowed_actions"] == ["accept", "decline"]  # they can still answer
     assert client_for(cast.alice).get(url(referral)).json()["shared"]["identity"]["given_names"] == "Test"
 
@@ -499,6 +499,12 @@ def test_desk_access_follows_the_coordinator_role(cast: Cast, client_for: Client
     problem(as_petra.get(url(referral)), 404)
     newcomer = UserFactory.create(username="nadia", organisation=cast.partner_org, role=Role.COORDINATOR)
     assert client_for(newcomer).get(url(referral)).status_code == 200
+    # as the admin's add form does it: a plain save, no service
+    made_in_admin = User.objects.create(username="olga", organisation=cast.partner_org, role=Role.COORDINATOR)
+    assert client_for(made_in_admin).get(url(referral)).status_code == 200
+    made_in_admin.is_active = False
+    made_in_admin.save(update_fields=["is_active"])
+    assert not made_in_admin.groups.filter(desk_of__isnull=False).exists()
 
 
 def test_assignee_must_be_staff_of_the_receiving_organisation(
