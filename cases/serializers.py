@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Organisation, Team, User
@@ -108,7 +109,7 @@ class SurvivorInputSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not self.partial and not (attrs.get("given_names") or attrs.get("family_name") or attrs.get("aliases")):
-            raise serializers.ValidationError({"given_names": ["Give a name or an alias."]})
+            raise serializers.ValidationError({"given_names": [_("Give a name or an alias.")]})
         if "identity_documents" in attrs:
             attrs["identity_documents"] = [
                 {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in doc.items() if v is not None}

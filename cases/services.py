@@ -119,6 +119,8 @@ def survivor_update(*, survivor: Survivor, acting_user: User, expected_version: 
         raise Conflict(_("This survivor's record was erased."))
     for name, value in changes.items():
         setattr(locked, name, value)
+    if not (locked.given_names or locked.family_name or locked.aliases):
+        raise ValidationProblem({"given_names": [_("Give a name or an alias.")]})
     locked.full_clean(exclude=["data_key", "created_by"])
     locked.version = expected_version + 1
     locked.save()

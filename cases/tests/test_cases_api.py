@@ -431,6 +431,11 @@ def test_survivor_update_needs_if_match_and_reindexes(cast: Cast, client_for: Cl
     problem(as_alice.patch(url, {"family_name": "Again"}, HTTP_IF_MATCH=created["ETag"]), 412)
     assert as_alice.post("/api/v1/survivors/duplicates", {"name": "Olga Smirnova"}).json()["matches"]
     assert not as_alice.post("/api/v1/survivors/duplicates", {"name": "Olga Petrova"}).json()["matches"]
+    # a survivor keeps a name or an alias
+    etag = as_alice.get(url)["ETag"]
+    blank = as_alice.patch(url, {"given_names": "", "family_name": ""}, format="json", HTTP_IF_MATCH=etag)
+    assert "given_names" in problem(blank, 400)["errors"]
+    assert as_alice.get(url).json()["family_name"] == "Smirnova"
 
 
 @pytest.mark.parametrize(
