@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "referrals",
+    "audit",
+    "pgtrigger",
+    "pghistory",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "audit.context.AuditContextMiddleware",
+    "pghistory.middleware.HistoryMiddleware",
 ]
 
 ROOT_URLCONF = "ngo_cases.urls"

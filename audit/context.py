@@ -1,0 +1,49 @@
+"""Where the current request came from, for log rows written by services
+(sign-in, grants) that do not see the request. Set by AuditContextMiddleware."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+
+
+@dataclass(frozen=True)
+class RequestMeta:
+    ip: str | None
+    endpoint: str
+    method: str
+
+
+_current: ContextVar[RequestMeta | None] = ContextVar("audit_request_meta", default=None)
+
+
+def request_meta(request: HttpRequest) -> RequestMeta:
+    """The client address (REMOTE_ADDR: the proxy in front sets it, see
+    docs/operations.md), the route name (never the path's values) and method."""
+    match = getattr(request, "resolver_match", None)
+    endpoint = match.view_name if match is not None else ""
+    return RequestMeta(ip=request.META.get("REMOTE_ADDR") or None, endpoint=endpoint, method=request.method or "")
+
+
+def current() -> RequestMeta | None:
+    return _current.get()
+
+
+class AuditContextMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _current.set(
+            RequestMeta(ip=request.META.get("REMOTE_ADDR") or None, endpoint="", method=request.method or "")
+        )
+        try:
+            return self.get_response(request)
+        finally:
+            _current.reset(token)
+
+    def process_view(self, request: HttpRequest, *args: object, **kwargs: object) -> None:
+        _current.set(request_meta(request))

@@ -1,0 +1,104 @@
+"""The access log: who looked at or touched which survivor, case or
+referral data, when, from where, and why; plus authentication events and
+grants. No personal data: ids, roles, route names, addresses.
+
+The database keeps it honest (migration 0001):
+
+* UPDATE and DELETE are refused by triggers, except the one UPDATE the
+  chaining trigger itself makes;
+* at commit, a deferred trigger gives each new row the next ``seq`` and
+  ``hash = sha256(prev_hash || the row's canonical text)``, under an
+  advisory lock held only while the transaction commits, so rows are
+  chained in commit order and a read never waits for another's request;
+* ``manage.py verify_audit_chain`` recomputes every hash with the same SQL
+  function (``audit_entry_hash``) and names the first broken link.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    READ = "read", _("Read")
+    WRITE = "write", _("Write")
+    SEARCH = "search", _("Search")
+    EXPORT = "export", _("Export")
+    LETTER = "letter", _("Referral letter")
+    ADMIN_VIEW = "admin_view", _("Admin view")
+    LOGIN = "auth.login", _("Signed in")
+    LOGIN_FAILED = "auth.login_failed", _("Sign-in failed")
+    MFA_FAILED = "auth.mfa_failed", _("Two-factor code refused")
+    LOCKOUT = "auth.lockout", _("Locked out")
+    TOKEN_CREATED = "auth.token_created", _("Token created")
+    TOKEN_REVOKED = "auth.token_revoked", _("Token revoked")
+    LOGOUT_ALL = "auth.logout_all", _("Signed out everywhere")
+    GRANT_CREATED = "grant.created", _("Access granted")
+    GRANT_REVOKED = "grant.revoked", _("Access withdrawn")
+
+
+class AccessLogEntry(models.Model):
+    seq = models.BigIntegerField(_("sequence"), unique=True, null=True, editable=False)
+    at = models.DateTimeField(_("time"), db_default=models.functions.Now(), editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    actor_role = models.CharField(_("role"), max_length=32, blank=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    ip = models.GenericIPAddressField(_("address"), null=True)
+    endpoint = models.CharField(_("endpoint"), max_length=200, blank=True)
+    method = models.CharField(_("method"), max_length=8, blank=True)
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=32, blank=True)
+    object_ids = ArrayField(models.UUIDField(), default=list, blank=True, verbose_name=_("objects"))
+    case_ids = ArrayField(models.UUIDField(), default=list, blank=True, verbose_name=_("cases"))
+    survivor_ids = ArrayField(models.UUIDField(), default=list, blank=True, verbose_name=_("survivors"))
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("concerning user"),
+        help_text=_("Whose access was granted or withdrawn, whose token."),
+    )
+    break_glass_grant_id = models.BigIntegerField(
+        _("break-glass grant"), null=True, help_text=_("The break-glass grant the read went through.")
+    )
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True)
+    prev_hash = models.BinaryField(null=True, editable=False)
+    hash = models.BinaryField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-id"]
+        default_permissions = ("view",)
+        permissions = [("export_accesslogentry", _("Can export the access log"))]
+        indexes = [
+            models.Index(fields=["-at"], name="accesslog_at"),
+            models.Index(fields=["actor", "-at"], name="accesslog_actor_at"),
+            models.Index(fields=["organisation", "-at"], name="accesslog_org_at"),
+            GinIndex(fields=["object_ids"], name="accesslog_objects"),
+            GinIndex(fields=["case_ids"], name="accesslog_cases"),
+            GinIndex(fields=["survivor_ids"], name="accesslog_survivors"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.pk}"

@@ -1,0 +1,54 @@
+"""Writing the access log. One row per call: a request's reads are gathered
+by the base API class and written once (ngo_cases/api/base.py)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from . import context
+from .models import AccessLogEntry
+
+
+def _ids(values: Iterable[Any]) -> list[uuid.UUID]:
+    seen: dict[uuid.UUID, None] = {}
+    for value in values:
+        if value is not None:
+            seen.setdefault(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)), None)
+    return list(seen)
+
+
+def record(
+    *,
+    action: str,
+    actor: Any = None,
+    object_type: str = "",
+    object_ids: Iterable[Any] = (),
+    case_ids: Iterable[Any] = (),
+    survivor_ids: Iterable[Any] = (),
+    subject: Any = None,
+    break_glass_grant_id: int | None = None,
+    status_code: int | None = None,
+    meta: context.RequestMeta | None = None,
+) -> AccessLogEntry:
+    """Write one access-log row in the current transaction. Ids only: never
+    a name, a search term or a free-text reason."""
+    meta = meta or context.current()
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    return AccessLogEntry.objects.create(
+        actor=actor,
+        actor_role=getattr(actor, "role", "") or "",
+        organisation_id=getattr(actor, "organisation_id", None),
+        ip=meta.ip if meta else None,
+        endpoint=meta.endpoint if meta else "",
+        method=meta.method if meta else "",
+        action=action,
+        object_type=object_type,
+        object_ids=_ids(object_ids),
+        case_ids=_ids(case_ids),
+        survivor_ids=_ids(survivor_ids),
+        subject_id=getattr(subject, "pk", subject),
+        break_glass_grant_id=break_glass_grant_id,
+        status_code=status_code,
+    )
