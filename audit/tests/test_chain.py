@@ -4,6 +4,7 @@ verifier that finds the first tampered entry."""
 from __future__ import annotations
 
 import io
+import itertools
 import threading
 import uuid
 
@@ -49,7 +50,7 @@ def test_entries_are_chained_in_order_at_commit() -> None:
     assert [r[0] for r in rows] == [1, 2, 3, 4]
     assert [r[3] for r in rows] == [e.pk for e in entries]
     assert bytes(rows[0][1]) == bytes(32)
-    for previous, current in zip(rows, rows[1:], strict=False):
+    for previous, current in itertools.pairwise(rows):
         assert bytes(current[1]) == bytes(previous[2])
     verdict = verify()
     assert verdict.ok and verdict.entries == 4 and verdict.head_seq == 4
