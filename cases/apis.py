@@ -40,12 +40,25 @@ def _valid(serializer_class: type[serializers.Serializer], request: Request, **k
 
 
 class ListMixin:
-    """Paginated list of ``scoped_queryset()`` rendered with ``output``."""
+    """Paginated list of ``scoped_queryset()`` rendered with ``output``; the
+    page's ids go to the access log (``audit_row`` says which ids a row holds)."""
 
     output: type[serializers.Serializer]
 
+    def audit_row(self, row: Any) -> tuple[Any, Any, Any]:
+        """(object id, case id, survivor id) of one row of the page."""
+        return (row["id"] if isinstance(row, dict) else row.pk), None, None
+
     def list_response(self, queryset: QuerySet[Any]) -> Response:
         page = self.paginate_queryset(queryset)  # type: ignore[attr-defined]
+        if self.audit_type is not None:  # type: ignore[attr-defined]
+            rows = [self.audit_row(row) for row in page]
+            related = {
+                "case_ids": [r[1] for r in rows if r[1] is not None],
+                "survivor_ids": [r[2] for r in rows if r[2] is not None],
+            }
+            # sub-resources add their case's ids themselves (CaseObjectApi.audit)
+            self.audit([r[0] for r in rows], **{k: v for k, v in related.items() if v})  # type: ignore[attr-defined]
         return self.get_paginated_response(self.output(page, many=True).data)  # type: ignore[attr-defined]
 
 
@@ -55,8 +68,12 @@ class ListMixin:
 class SurvivorListApi(ListMixin, BaseAPIView):
     permission_classes = [CASE_WORKERS]
     schema_model = Survivor
+    audit_type = "survivor"
     ordering = ("-created_at", "id")
     output = s.SurvivorBriefSerializer
+
+    def audit_row(self, row: Any) -> tuple[Any, Any, Any]:
+        return row.pk, None, row.pk
 
     def scoped_queryset(self) -> QuerySet[Survivor]:
         return selectors.survivor_list(fetched_by=_user(self.request))
@@ -69,12 +86,14 @@ class SurvivorListApi(ListMixin, BaseAPIView):
     def post(self, request: Request) -> Response:
         data = _valid(s.SurvivorInputSerializer, request)
         survivor = services.survivor_create(created_by=_user(request), **data)
+        self.audit([survivor.pk], survivor_ids=[survivor.pk])
         return self.etag_response(survivor, s.SurvivorOutputSerializer(survivor).data, status=201)
 
 
 class SurvivorDetailApi(BaseAPIView):
     permission_classes = [CASE_WORKERS]
     schema_model = Survivor
+    audit_type = "survivor"
 
     def scoped_queryset(self) -> QuerySet[Survivor]:
         return selectors.survivor_list(fetched_by=_user(self.request))
@@ -82,6 +101,7 @@ class SurvivorDetailApi(BaseAPIView):
     @extend_schema(responses={200: s.SurvivorOutputSerializer})
     def get(self, request: Request, survivor_id: uuid.UUID) -> Response:
         survivor = access_survivor(_user(request), survivor_id)
+        self.audit([survivor.pk], survivor_ids=[survivor.pk])
         return self.etag_response(survivor, s.SurvivorOutputSerializer(survivor).data)
 
     @extend_schema(request=s.SurvivorInputSerializer, responses={200: s.SurvivorOutputSerializer})
@@ -92,6 +112,7 @@ class SurvivorDetailApi(BaseAPIView):
         survivor = services.survivor_update(
             survivor=survivor, acting_user=_user(request), expected_version=expected, **data
         )
+        self.audit([survivor.pk], survivor_ids=[survivor.pk])
         return self.etag_response(survivor, s.SurvivorOutputSerializer(survivor).data)
 
 
@@ -100,6 +121,7 @@ class SurvivorDuplicatesApi(BaseAPIView):
 
     permission_classes = [CASE_WORKERS]
     schema_model = Survivor
+    audit_type = "survivor"
 
     def scoped_queryset(self) -> QuerySet[Survivor]:
         return selectors.survivor_list(fetched_by=_user(self.request))
@@ -108,6 +130,8 @@ class SurvivorDuplicatesApi(BaseAPIView):
     def post(self, request: Request) -> Response:
         criteria = _valid(s.DuplicateSearchInputSerializer, request)
         matches, others = selectors.survivor_duplicates(fetched_by=_user(request), criteria=criteria)
+        ids = [match["survivor_id"] for match in matches]
+        self.audit(ids, survivor_ids=ids, action="search")
         return Response(s.DuplicateResultSerializer({"matches": matches, "others_exist": others}).data)
 
 
@@ -129,8 +153,12 @@ class CaseFilterSerializer(serializers.Serializer):
 class CaseListApi(ListMixin, BaseAPIView):
     permission_classes = [CASE_WORKERS]
     schema_model = Case
+    audit_type = "case"
     ordering = ("-opened_at", "id")
     output = s.CaseListSerializer
+
+    def audit_row(self, row: Any) -> tuple[Any, Any, Any]:
+        return row["id"], row["id"], row["survivor_id"]
 
     def scoped_queryset(self) -> QuerySet[Any]:
         params = self.request.query_params
@@ -155,6 +183,7 @@ class CaseListApi(ListMixin, BaseAPIView):
             raise ValidationProblem({"team": ["You can open cases only in your own teams."]})
         case = services.case_open(survivor=survivor, team=team, opened_by=user, **data)
         case = access_case(user, case.pk)
+        self.audit([case.pk], case_ids=[case.pk], survivor_ids=[case.survivor_id])
         return self.etag_response(case, self._detail(case), status=201)
 
     @staticmethod
@@ -169,14 +198,28 @@ class CaseObjectApi(BaseAPIView):
     permission_classes = [CASE_WORKERS]
     action_needed = CaseAction.VIEW
     schema_model: ClassVar[type[Model] | None] = Case
+    audit_type: ClassVar[str | None] = "case"
 
     def scoped_queryset(self) -> QuerySet[Any]:
         return selectors.case_list(fetched_by=_user(self.request))
 
     def case(self, case_id: uuid.UUID, action: CaseAction | None = None) -> Any:
-        return access_case(_user(self.request), case_id, action=action or self.action_needed)
+        case = access_case(_user(self.request), case_id, action=action or self.action_needed)
+        self.__dict__["_case"] = case
+        return case
+
+    def audit(self, ids: Any, **kwargs: Any) -> None:
+        """Everything under /cases/{id} belongs to that case and its survivor,
+        and may have been reached through a break-glass grant."""
+        case = self.__dict__.get("_case")
+        if case is not None:
+            kwargs.setdefault("case_ids", [case.pk])
+            kwargs.setdefault("survivor_ids", [case.survivor_id])
+            kwargs.setdefault("break_glass_grant_id", case.break_glass_grant_id)
+        super().audit(ids, **kwargs)
 
     def case_response(self, case: Any, status_code: int = 200) -> Response:
+        self.audit([case.pk])
         case.workers = selectors.case_workers(case=case)
         return self.etag_response(case, s.CaseDetailSerializer(case).data, status=status_code)
 
@@ -234,6 +277,7 @@ class CaseBreakGlassApi(CaseObjectApi):
         case = case_exists_for_break_glass(user, case_id)
         data = _valid(s.BreakGlassInputSerializer, request)
         grant = services.case_break_glass(case=case, acting_user=user, reason=data["reason"])
+        self.audit([case.pk], case_ids=[case.pk], survivor_ids=[case.survivor_id], break_glass_grant_id=grant.pk)
         return Response(s.BreakGlassOutputSerializer(grant).data, status=status.HTTP_201_CREATED)
 
 
@@ -241,6 +285,7 @@ class CaseAccessApi(CaseObjectApi):
     @extend_schema(responses={200: s.AccessEntrySerializer(many=True)})
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
         case = self.case(case_id)
+        self.audit([case.pk])
         return Response(s.AccessEntrySerializer(selectors.case_access_list(case=case), many=True).data)
 
 
@@ -248,6 +293,7 @@ class CaseAccessApi(CaseObjectApi):
 
 
 class CaseNoteListApi(ListMixin, CaseObjectApi):
+    audit_type = "note"
     schema_model = CaseNote
     ordering = ("-created_at", "id")
     output = s.NoteOutputSerializer
@@ -261,10 +307,13 @@ class CaseNoteListApi(ListMixin, CaseObjectApi):
         case = self.case(case_id, CaseAction.WORK)
         data = _valid(s.NoteInputSerializer, request)
         note = services.case_note_create(case=case, author=_user(request), **data)
+        self.audit([note.pk])
         return self.etag_response(note, s.NoteOutputSerializer(note).data, status=201)
 
 
 class CaseNoteDetailApi(CaseObjectApi):
+    audit_type = "note"
+
     def note(self, case: Any, note_id: uuid.UUID) -> CaseNote:
         try:
             return selectors.note_get(case=case, note_id=note_id)
@@ -274,6 +323,7 @@ class CaseNoteDetailApi(CaseObjectApi):
     @extend_schema(responses={200: s.NoteOutputSerializer})
     def get(self, request: Request, case_id: uuid.UUID, note_id: uuid.UUID) -> Response:
         note = self.note(self.case(case_id), note_id)
+        self.audit([note.pk])
         return self.etag_response(note, s.NoteOutputSerializer(note).data)
 
     @extend_schema(request=s.NoteInputSerializer, responses={200: s.NoteOutputSerializer})
@@ -282,10 +332,12 @@ class CaseNoteDetailApi(CaseObjectApi):
         expected = self.expected_version(note)
         data = _valid(s.NoteInputSerializer, request)
         note = services.case_note_update(note=note, acting_user=_user(request), expected_version=expected, **data)
+        self.audit([note.pk])
         return self.etag_response(note, s.NoteOutputSerializer(note).data)
 
 
 class CaseConsentListApi(ListMixin, CaseObjectApi):
+    audit_type = "consent"
     schema_model = Consent
     ordering = ("-given_at", "id")
     output = s.ConsentOutputSerializer
@@ -299,10 +351,13 @@ class CaseConsentListApi(ListMixin, CaseObjectApi):
         case = self.case(case_id, CaseAction.WORK)
         data = _valid(s.ConsentInputSerializer, request)
         consent = services.consent_record(case=case, recorded_by=_user(request), **data)
+        self.audit([consent.pk])
         return self.etag_response(consent, s.ConsentOutputSerializer(consent).data, status=201)
 
 
 class CaseConsentRevokeApi(CaseObjectApi):
+    audit_type = "consent"
+
     @extend_schema(request=None, responses={200: s.ConsentOutputSerializer})
     def post(self, request: Request, case_id: uuid.UUID, consent_id: uuid.UUID) -> Response:
         case = self.case(case_id, CaseAction.WORK)
@@ -312,10 +367,12 @@ class CaseConsentRevokeApi(CaseObjectApi):
             raise NotFound() from None
         expected = self.expected_version(consent)
         consent = services.consent_revoke(consent=consent, acting_user=_user(request), expected_version=expected)
+        self.audit([consent.pk])
         return self.etag_response(consent, s.ConsentOutputSerializer(consent).data)
 
 
 class CaseMilestoneListApi(ListMixin, CaseObjectApi):
+    audit_type = "milestone"
     schema_model = Milestone
     ordering = ("starts_on", "id")
     output = s.MilestoneOutputSerializer
@@ -329,10 +386,13 @@ class CaseMilestoneListApi(ListMixin, CaseObjectApi):
         case = self.case(case_id, CaseAction.WORK)
         data = _valid(s.MilestoneInputSerializer, request)
         milestone = services.milestone_record(case=case, recorded_by=_user(request), **data)
+        self.audit([milestone.pk])
         return self.etag_response(milestone, s.MilestoneOutputSerializer(milestone).data, status=201)
 
 
 class CaseMilestoneDetailApi(CaseObjectApi):
+    audit_type = "milestone"
+
     @extend_schema(request=s.MilestoneUpdateSerializer, responses={200: s.MilestoneOutputSerializer})
     def patch(self, request: Request, case_id: uuid.UUID, milestone_id: uuid.UUID) -> Response:
         case = self.case(case_id, CaseAction.WORK)
@@ -345,6 +405,7 @@ class CaseMilestoneDetailApi(CaseObjectApi):
         milestone = services.milestone_update(
             milestone=milestone, acting_user=_user(request), expected_version=expected, **data
         )
+        self.audit([milestone.pk])
         return self.etag_response(milestone, s.MilestoneOutputSerializer(milestone).data)
 
 
@@ -356,6 +417,7 @@ def _assignee(user_id: uuid.UUID) -> User:
 
 
 class CaseFollowUpListApi(ListMixin, CaseObjectApi):
+    audit_type = "follow_up"
     schema_model = FollowUp
     ordering = ("due_on", "id")
     output = s.FollowUpOutputSerializer
@@ -370,10 +432,13 @@ class CaseFollowUpListApi(ListMixin, CaseObjectApi):
         data = _valid(s.FollowUpInputSerializer, request)
         data["assignee"] = _assignee(data["assignee"])
         follow_up = services.follow_up_create(case=case, created_by=_user(request), **data)
+        self.audit([follow_up.pk])
         return self.etag_response(follow_up, s.FollowUpOutputSerializer(follow_up).data, status=201)
 
 
 class CaseFollowUpDetailApi(CaseObjectApi):
+    audit_type = "follow_up"
+
     @extend_schema(request=s.FollowUpUpdateSerializer, responses={200: s.FollowUpOutputSerializer})
     def patch(self, request: Request, case_id: uuid.UUID, follow_up_id: uuid.UUID) -> Response:
         case = self.case(case_id, CaseAction.WORK)
@@ -388,6 +453,7 @@ class CaseFollowUpDetailApi(CaseObjectApi):
         follow_up = services.follow_up_update(
             follow_up=follow_up, acting_user=_user(request), expected_version=expected, **data
         )
+        self.audit([follow_up.pk])
         return self.etag_response(follow_up, s.FollowUpOutputSerializer(follow_up).data)
 
 
@@ -398,6 +464,10 @@ class MyFollowUpListApi(ListMixin, BaseAPIView):
     ordering = ("due_on", "id")
     output = s.FollowUpOutputSerializer
     schema_model = FollowUp
+    audit_type = "follow_up"
+
+    def audit_row(self, row: Any) -> tuple[Any, Any, Any]:
+        return row.pk, row.case_id, row.case.survivor_id
 
     def scoped_queryset(self) -> QuerySet[FollowUp]:
         when = self.request.query_params.get("when", "")

@@ -24,8 +24,9 @@ import uuid
 from typing import Any
 
 from django.contrib.auth.models import Permission
-from django.db.models import BooleanField, Model, QuerySet
+from django.db.models import BooleanField, Model, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Now
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from accounts.models import User
@@ -107,12 +108,22 @@ def access_case(user: User, case_id: uuid.UUID | str, *, action: CaseAction = Ca
     """The case, with its survivor and data key, if ``user`` may see it; else
     404. 403 if they may see it but not do ``action``. One query.
 
-    The case comes back annotated with ``can_work`` and ``can_assign``."""
+    The case comes back annotated with ``can_work``, ``can_assign`` and
+    ``break_glass_grant_id`` (the live break-glass grant it is seen through,
+    for the access log)."""
     case = (
         cases_visible_to(user)
         .filter(pk=case_id)
         .select_related("data_key", "survivor", "team")
-        .annotate(can_work=_holds(user, CaseAction.WORK), can_assign=_holds(user, CaseAction.ASSIGN))
+        .annotate(
+            can_work=_holds(user, CaseAction.WORK),
+            can_assign=_holds(user, CaseAction.ASSIGN),
+            break_glass_grant_id=Subquery(
+                CaseUserObjectPermission.objects.filter(
+                    content_object=OuterRef("pk"), user=user, reason="break_glass", expires_at__gt=Now()
+                ).values("pk")[:1]
+            ),
+        )
         .first()
     )
     if case is None:

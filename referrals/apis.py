@@ -262,8 +262,12 @@ class ReferralFilterSerializer(serializers.Serializer):
 class ReferralListApi(ListMixin, BaseAPIView):
     permission_classes = [REFERRAL_ROLES]
     schema_model = Referral
+    audit_type = "referral"
     ordering = ("-created_at", "id")
     output = s.ReferralListSerializer
+
+    def audit_row(self, row: Any) -> tuple[Any, Any, Any]:
+        return row["id"], row["case_id"], row["survivor_id"]
 
     def scoped_queryset(self) -> QuerySet[Any]:
         filters = _filters(ReferralFilterSerializer, self.request, ("status", "service", "urgency"))
@@ -283,6 +287,15 @@ class ReferralListApi(ListMixin, BaseAPIView):
         return _referral_response(self, user, referral.pk, status=201)
 
 
+def _audit_referral(view: BaseAPIView, referral: Any, ids: list[Any] | None = None, action: str | None = None) -> None:
+    view.audit(
+        ids if ids is not None else [referral.pk],
+        case_ids=[referral.case_id],
+        survivor_ids=[referral.case.survivor_id],
+        action=action,
+    )
+
+
 def _recipient(organisation_id: uuid.UUID) -> Organisation:
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
@@ -292,6 +305,7 @@ def _recipient(organisation_id: uuid.UUID) -> Organisation:
 
 def _referral_response(view: BaseAPIView, user: User, referral_id: uuid.UUID, status: int = 200) -> Response:
     referral = access_referral(user, referral_id)
+    _audit_referral(view, referral)
     return view.etag_response(referral, s.referral_data(user, referral), status=status)
 
 
@@ -300,6 +314,7 @@ class ReferralObjectApi(BaseAPIView):
 
     permission_classes = [REFERRAL_ROLES]
     schema_model: ClassVar[type[Model] | None] = Referral
+    audit_type: ClassVar[str | None] = "referral"
 
     def scoped_queryset(self) -> QuerySet[Any]:
         return selectors.referral_list(fetched_by=_user(self.request))
@@ -392,18 +407,22 @@ ReferralAssignApi = _transition(
 
 class ReferralDeliveryListApi(ListMixin, ReferralObjectApi):
     schema_model = ServiceDelivery
+    audit_type = "delivery"
     ordering = ("started_on", "id")
     output = s.DeliveryOutputSerializer
 
     @extend_schema(responses={200: s.DeliveryOutputSerializer(many=True)})
     def get(self, request: Request, referral_id: uuid.UUID) -> Response:
-        return self.list_response(selectors.delivery_list(referral=self.referral(referral_id)))
+        referral = self.referral(referral_id)
+        _audit_referral(self, referral, ids=[])
+        return self.list_response(selectors.delivery_list(referral=referral))
 
     @extend_schema(request=s.DeliveryInputSerializer, responses={201: s.DeliveryOutputSerializer})
     def post(self, request: Request, referral_id: uuid.UUID) -> Response:
         referral = self.referral(referral_id, Need.ANSWER)
         data = _valid(s.DeliveryInputSerializer, request)
         delivery = services.delivery_record(referral=referral, recorded_by=_user(request), **data)
+        _audit_referral(self, referral, ids=[delivery.pk])
         return self.etag_response(delivery, s.DeliveryOutputSerializer(delivery).data, status=201)
 
 
@@ -429,6 +448,7 @@ class ReferralLetterApi(ReferralObjectApi):
             },
         )
         services.referral_letter_produced(referral=referral, produced_by=user)
+        _audit_referral(self, referral, action="letter")
         response = HttpResponse(html, content_type="text/html; charset=utf-8")
         response["Content-Disposition"] = f'inline; filename="{referral.reference}.html"'
         response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"

@@ -162,8 +162,9 @@ def referral_list(*, fetched_by: User, filters: dict[str, Any] | None = None) ->
     return queryset.annotate(
         on_sender_side=case_holds(fetched_by, CaseAction.VIEW),
         case_reference=F("case__reference"),
+        survivor_id=F("case__survivor_id"),
         organisation_name=F("organisation__name"),
-    ).values(*LIST_FIELDS, "on_sender_side", "case_reference", "organisation_name")
+    ).values(*LIST_FIELDS, "on_sender_side", "case_reference", "survivor_id", "organisation_name")
 
 
 def delivery_list(*, referral: Referral) -> QuerySet[ServiceDelivery]:

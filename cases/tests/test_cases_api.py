@@ -195,9 +195,10 @@ def test_list_query_count_does_not_grow_with_page_size(cast: Cast, client_for: C
         counts.append(len(queries))
     assert counts[0] == counts[1]
     # 1-2: the bearer token and its user (knox); 3: the page, scoped by the
-    # grant tables (cases: with the workers as an array column); the request's
-    # transaction adds SAVEPOINT and RELEASE around the view (4-5).
-    expected = 5
+    # grant tables (cases: with the workers as an array column); 4: the
+    # access-log row of the page's ids; the request's transaction adds
+    # SAVEPOINT and RELEASE around the view (5-6).
+    expected = 6
     assert counts[0] == expected, [q["sql"][:80] for q in queries.captured_queries]
 
 

@@ -13,18 +13,25 @@ It fixes, so that no endpoint can forget them:
 * ETag on detail responses and ``If-Match`` on writes (``etag_response``,
   ``expected_version``).
 
-The audit log of reads (issue 6) hooks in here too, in ``finalize_response``,
-inside the request's transaction.
+* the access log: a data endpoint (``audit_type`` set) reports what it
+  returns with ``self.audit(...)``; ``finalize_response`` writes one row
+  per request inside the request's transaction. A data response with
+  nothing reported is refused (fail closed), and a response whose log row
+  cannot be written becomes a 503 and rolls the request back.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from django.db import transaction
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, generics, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -32,6 +39,9 @@ from rest_framework.response import Response
 from ngo_cases.db import VersionedModel
 
 from . import concurrency
+from .errors import problem_body, problem_response
+
+logger = logging.getLogger(__name__)
 
 _FINAL_METHODS = ("get_queryset", "finalize_response", "initial")
 
@@ -73,6 +83,9 @@ class ApiBase:
 
     # The model the OpenAPI generator describes (it has no user to scope for).
     schema_model: ClassVar[type[Model] | None] = None
+    # What this endpoint returns about survivors ("case", "note", ...): its
+    # successful responses are written to the access log. None: no survivor data.
+    audit_type: ClassVar[str | None] = None
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False) and self.schema_model is not None:
@@ -100,7 +113,59 @@ class ApiBase:
             raise exceptions.MethodNotAllowed(request.method or "")
         super().check_permissions(request)  # type: ignore[misc]
 
+    # --- the access log -----------------------------------------------------------
+
+    def audit(
+        self,
+        ids: Iterable[Any],
+        *,
+        case_ids: Iterable[Any] = (),
+        survivor_ids: Iterable[Any] = (),
+        action: str | None = None,
+        break_glass_grant_id: int | None = None,
+    ) -> None:
+        """Report the objects this response shows (of ``audit_type``), the
+        cases and survivors they belong to; may be called several times."""
+        entry = self.__dict__.setdefault(
+            "_audit", {"ids": [], "case_ids": [], "survivor_ids": [], "action": None, "break_glass": None}
+        )
+        entry["ids"].extend(ids)
+        entry["case_ids"].extend(case_ids)
+        entry["survivor_ids"].extend(survivor_ids)
+        entry["action"] = action or entry["action"]
+        entry["break_glass"] = break_glass_grant_id or entry["break_glass"]
+
+    def _write_access_log(self, request: Request, response: Any) -> Any:
+        entry = self.__dict__.get("_audit")
+        if self.audit_type is None or response.status_code >= 400:
+            return response
+        if entry is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} returned data without reporting it to the access log")
+        from audit.context import request_meta
+        from audit.services import record
+
+        # No savepoint: if the INSERT fails, the whole request is rolled back.
+        try:
+            record(
+                action=entry["action"] or ("read" if request.method in ("GET", "HEAD") else "write"),
+                actor=request.user,
+                object_type=self.audit_type,
+                object_ids=entry["ids"],
+                case_ids=entry["case_ids"],
+                survivor_ids=entry["survivor_ids"],
+                break_glass_grant_id=entry["break_glass"],
+                status_code=response.status_code,
+                meta=request_meta(request),
+            )
+        except DatabaseError:
+            logger.exception("access log not written; %s answered 503 and rolled back", self.audit_type)
+            transaction.set_rollback(True)
+            body = problem_body(503, detail=_("The access log could not be written; nothing was shown or changed."))
+            return problem_response(503, body)
+        return response
+
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        response = self._write_access_log(request, response)
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
         response["Cache-Control"] = "no-store"
         response["Content-Language"] = translation.get_language() or "en"
