@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import services
 from .models import ApiToken, Organisation, Team, TeamMembership, User
 
 
@@ -77,6 +78,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        services.token_revoke(token=obj, acting_user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset:
+            services.token_revoke(token=token, acting_user=request.user)
 
 
 # django-otp's own device admins show an authenticator's secret (config page,

@@ -65,7 +65,7 @@ class LogoutApi(BaseAPIView):
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request) -> Response:
         if isinstance(request.auth, ApiToken):
-            services.token_revoke(token=request.auth)
+            services.token_revoke(token=request.auth, acting_user=_user(request))
         else:
             session_logout(request._request)
         return Response(status=204)
@@ -110,7 +110,7 @@ class TokenRevokeApi(BaseAPIView):
         token = self.get_queryset().filter(public_id=token_id).first()
         if token is None:
             raise Http404
-        services.token_revoke(token=token)
+        services.token_revoke(token=token, acting_user=_user(request))
         return Response(status=204)
 
 

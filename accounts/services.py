@@ -25,6 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit import services as audit
+from audit.models import Action
 from ngo_cases.api.concurrency import versioned_update
 from ngo_cases.api.errors import Conflict, InvalidCredentials, InvalidOtp, LockedOut, MfaRequired
 
@@ -190,17 +192,22 @@ def _issue_token(*, user: User, device: str, scope: str) -> IssuedToken:
     ttl = settings.MFA_ENROLMENT_TOKEN_TTL if scope == TokenScope.MFA_ENROLMENT else None
     kwargs = {"expiry": ttl} if ttl is not None else {}
     instance, token = ApiToken.objects.create(user=user, device=device, scope=scope, **kwargs)
+    audit.record(action=Action.TOKEN_CREATED, actor=user, subject=user, detail=f"scope={scope}")
     if scope == TokenScope.FULL:
         # Per-user cap: the oldest device logins give way to the newest.
         limit = settings.REST_KNOX["TOKEN_LIMIT_PER_USER"]
         stale = ApiToken.objects.filter(user=user, scope=TokenScope.FULL).order_by("-created")[limit:]
-        ApiToken.objects.filter(digest__in=[t.digest for t in stale]).delete()
+        if stale:
+            ApiToken.objects.filter(digest__in=[t.digest for t in stale]).delete()
+            audit.record(
+                action=Action.TOKEN_REVOKED, actor=user, subject=user, detail=f"oldest {len(stale)} over the limit"
+            )
     return IssuedToken(token=token, expires_at=instance.expiry, scope=scope)
 
 
 def _record_failure(request: HttpRequest, username: str) -> None:
-    """Tell django-axes (and later the audit log) about a failed factor."""
-    user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+    """Tell django-axes and the access log about a refused second factor."""
+    user_login_failed.send(sender=__name__, credentials={"username": username, "factor": "otp"}, request=request)
 
 
 def user_has_mfa(user: User) -> bool:
@@ -255,12 +262,15 @@ def auth_login(*, request: HttpRequest, username: str, password: str, otp: str =
     return issued
 
 
-def token_revoke(*, token: ApiToken) -> None:
+def token_revoke(*, token: ApiToken, acting_user: User | None = None) -> None:
+    owner = token.user
     token.delete()
+    audit.record(action=Action.TOKEN_REVOKED, actor=acting_user or owner, subject=owner)
 
 
 def tokens_revoke_all(*, user: User) -> int:
     deleted, _by_model = ApiToken.objects.filter(user=user).delete()
+    audit.record(action=Action.LOGOUT_ALL, actor=user, subject=user, detail=f"tokens={deleted}")
     return deleted
 
 

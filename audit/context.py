@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -18,6 +19,17 @@ class RequestMeta:
 
 
 _current: ContextVar[RequestMeta | None] = ContextVar("audit_request_meta", default=None)
+_actor: ContextVar[Any] = ContextVar("audit_actor", default=None)
+
+
+def set_actor(user: Any) -> None:
+    """Who is acting in this request (the base API class sets it once the
+    bearer token is checked; the admin's session user is set by the middleware)."""
+    _actor.set(user if getattr(user, "is_authenticated", False) else None)
+
+
+def actor() -> Any:
+    return _actor.get()
 
 
 def request_meta(request: HttpRequest) -> RequestMeta:

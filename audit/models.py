@@ -82,6 +82,9 @@ class AccessLogEntry(models.Model):
         _("break-glass grant"), null=True, help_text=_("The break-glass grant the read went through.")
     )
     status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True)
+    detail = models.CharField(
+        _("detail"), max_length=200, blank=True, help_text=_("Codes only, e.g. a grant's reason and permission.")
+    )
     prev_hash = models.BinaryField(null=True, editable=False)
     hash = models.BinaryField(null=True, editable=False)
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import context
-from .models import AccessLogEntry
+from .models import AccessLogEntry, Action
 
 
 def _ids(values: Iterable[Any]) -> list[uuid.UUID]:
@@ -30,11 +30,13 @@ def record(
     subject: Any = None,
     break_glass_grant_id: int | None = None,
     status_code: int | None = None,
+    detail: str = "",
     meta: context.RequestMeta | None = None,
 ) -> AccessLogEntry:
     """Write one access-log row in the current transaction. Ids only: never
     a name, a search term or a free-text reason."""
     meta = meta or context.current()
+    actor = actor if actor is not None else context.actor()
     actor = actor if getattr(actor, "is_authenticated", False) else None
     return AccessLogEntry.objects.create(
         actor=actor,
@@ -51,4 +53,27 @@ def record(
         subject_id=getattr(subject, "pk", subject),
         break_glass_grant_id=break_glass_grant_id,
         status_code=status_code,
+        detail=detail[:200],
     )
+
+
+def record_grants(grants: Iterable[Any], *, created: bool) -> None:
+    """A row per grant (django-guardian direct-FK row) made or withdrawn:
+    which case or referral, for whom (a user, or a group in ``detail``),
+    the reason and the permission."""
+    for grant in grants:
+        target = grant.content_object
+        is_case = type(target).__name__ == "Case"
+        group_id = getattr(grant, "group_id", None)
+        detail = f"reason={grant.reason} permission={grant.permission.codename}"
+        if group_id is not None:
+            detail += f" group={group_id}"
+        record(
+            action=Action.GRANT_CREATED if created else Action.GRANT_REVOKED,
+            actor=grant.granted_by if created and context.actor() is None else None,
+            object_type="case" if is_case else "referral",
+            object_ids=[grant.content_object_id],
+            case_ids=[target.pk if is_case else target.case_id],
+            subject=getattr(grant, "user_id", None),
+            detail=detail,
+        )

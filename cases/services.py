@@ -20,6 +20,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from accounts.models import Role, Team, TeamMembership, User
 from accounts.services import team_supervisor_group
+from audit import services as audit
 from ngo_cases.api.errors import Conflict, PreconditionFailed, ValidationProblem
 from ngo_cases.crypto.blind_index import IndexKind, blind_index
 from ngo_cases.crypto.keys import data_key_create, data_key_destroy
@@ -213,7 +214,7 @@ def case_grant_user(
 
 def _grant_team_supervisors(*, case: Case, granted_by: User) -> None:
     group = team_supervisor_group(team=case.team)
-    CaseGroupObjectPermission.objects.bulk_create(
+    grants = CaseGroupObjectPermission.objects.bulk_create(
         CaseGroupObjectPermission(
             group=group,
             permission=permission,
@@ -223,6 +224,7 @@ def _grant_team_supervisors(*, case: Case, granted_by: User) -> None:
         )
         for permission in _permissions(SUPERVISOR_ACTIONS)
     )
+    audit.record_grants(grants, created=True)
 
 
 def _check_team_member(team: Team, user: User) -> None:
@@ -543,8 +545,9 @@ def case_group_grants_set(*, case: Case, group: Any, actions: set[CaseAction], g
         content_object=case, group=group, permission__codename__in=current - wanted
     ).delete()
     reason = GrantReason.TEAM_SUPERVISOR if hasattr(group, "supervised_team") else GrantReason.ASSIGNED
-    CaseGroupObjectPermission.objects.bulk_create(
+    grants = CaseGroupObjectPermission.objects.bulk_create(
         CaseGroupObjectPermission(group=group, permission=p, content_object=case, reason=reason, granted_by=granted_by)
         for p in _permissions([CaseAction(c) for c in sorted(wanted - current)])
     )
+    audit.record_grants(grants, created=True)
     logger.info("case %s: group %s grants set to %s by %s", case.pk, group.pk, sorted(wanted), granted_by.pk)

@@ -27,6 +27,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from accounts.models import Organisation, Role, User
 from accounts.services import organisation_desk_group
+from audit import services as audit
 from cases.models import Case, Consent, ConsentScope, Survivor
 from cases.permissions import user_holds_model_permission
 from cases.services import case_require_not_erased, case_require_open
@@ -350,7 +351,7 @@ def referral_send(
         )
         for p in _permissions((ReferralAction.VIEW,))
     ]
-    ReferralGroupObjectPermission.objects.bulk_create(grants)
+    audit.record_grants(ReferralGroupObjectPermission.objects.bulk_create(grants), created=True)
     logger.info("referral %s sent by %s to organisation %s", locked.pk, acting_user.pk, locked.organisation_id)
     return locked
 
@@ -488,7 +489,7 @@ def referral_assign(*, referral: Referral, acting_user: User, expected_version: 
             "permission__codename", flat=True
         )
     )
-    ReferralUserObjectPermission.objects.bulk_create(
+    created = ReferralUserObjectPermission.objects.bulk_create(
         ReferralUserObjectPermission(
             user=assignee,
             permission=p,
@@ -499,6 +500,7 @@ def referral_assign(*, referral: Referral, acting_user: User, expected_version: 
         for p in _permissions(ASSIGNEE_ACTIONS)
         if p.codename not in held
     )
+    audit.record_grants(created, created=True)
     logger.info("referral %s assigned to %s by %s", locked.pk, assignee.pk, acting_user.pk)
     return _bump(locked, assigned_to=assignee)
 

@@ -16,7 +16,7 @@ from django.db import migrations
 
 CONTENT_COLUMNS = (
     "id, at, actor_id, actor_role, organisation_id, ip, endpoint, method, action, object_type, "
-    "object_ids, case_ids, survivor_ids, subject_id, break_glass_grant_id, status_code"
+    "object_ids, case_ids, survivor_ids, subject_id, break_glass_grant_id, status_code, detail"
 )
 CHAIN_LOCK = 7315001  # pg_advisory_xact_lock key of the chain
 
@@ -39,7 +39,8 @@ LANGUAGE sql STABLE AS $$
     array_to_string(e.survivor_ids, ','),
     coalesce(e.subject_id::text, ''),
     coalesce(e.break_glass_grant_id::text, ''),
-    coalesce(e.status_code::text, '')
+    coalesce(e.status_code::text, ''),
+    e.detail
   ), 'UTF8'))
 $$;
 

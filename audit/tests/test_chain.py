@@ -121,7 +121,7 @@ def test_verifier_finds_an_entry_slipped_in_without_triggers() -> None:
     seal()
     without_triggers(
         "INSERT INTO audit_accesslogentry (at, actor_role, endpoint, method, action, object_type, object_ids, "
-        "case_ids, survivor_ids) VALUES (now(), '', '', '', 'read', '', '{}', '{}', '{}')"
+        "case_ids, survivor_ids, detail) VALUES (now(), '', '', '', 'read', '', '{}', '{}', '{}', '')"
     )
     assert verify().problem == "entry outside the chain"
 

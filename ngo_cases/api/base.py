@@ -97,6 +97,9 @@ class ApiBase:
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         user = request.user
+        from audit.context import set_actor
+
+        set_actor(user)
         if user.is_authenticated:
             language = getattr(user, "language", None)
             if language:
