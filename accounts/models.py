@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
 from ngo_cases.db import UUIDModel, VersionedModel
+from ngo_cases.history import tracked
 
 
 class Role(models.TextChoices):
@@ -67,6 +68,7 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("Unknown time zone: use an IANA name such as Europe/Moscow."), code="invalid")
 
 
+@tracked()
 class Organisation(UUIDModel, VersionedModel):
     """The NGO running this system (``is_home``) and its partner organisations."""
 
@@ -104,6 +106,7 @@ class Organisation(UUIDModel, VersionedModel):
         return self.name
 
 
+@tracked()
 class Team(UUIDModel):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(_("name"), max_length=120)
@@ -135,6 +138,7 @@ class NgoUserManager(UserManager["User"]):
         return super().create_superuser(username, email, password, **extra_fields)
 
 
+@tracked(exclude=["password", "last_login"])
 class User(UUIDModel, VersionedModel, AbstractUser):  # type: ignore[django-manager-missing]  # knox abstract FK
     organisation = models.ForeignKey(
         Organisation,
@@ -163,6 +167,7 @@ class User(UUIDModel, VersionedModel, AbstractUser):  # type: ignore[django-mana
         return self.username
 
 
+@tracked()
 class TeamMembership(models.Model):
     """A user's place in a team. A supervisor member leads the team."""
 

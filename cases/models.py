@@ -28,6 +28,7 @@ from ngo_cases.crypto.fields import (
     EncryptedTextField,
 )
 from ngo_cases.db import UUIDModel, VersionedModel
+from ngo_cases.history import tracked
 
 
 class Gender(models.TextChoices):
@@ -66,6 +67,7 @@ iso3166_alpha3 = RegexValidator(r"^[A-Z]{3}$", _("Use ISO 3166-1 alpha-3 country
 iso639 = RegexValidator(r"^[a-z]{2,3}$", _("Use ISO 639 language codes, e.g. ru or uzb."))
 
 
+@tracked()
 class Survivor(UUIDModel, VersionedModel, EncryptedModel):
     # --- identifying: encrypted with the survivor's data key ---------------------------
     given_names = EncryptedCharField(_("given names"), max_length=200)
@@ -259,6 +261,7 @@ def _array_valid(field: str, choices: type[models.TextChoices]) -> Q:
     return Q(**{f"{field}__contained_by": list(choices.values)})
 
 
+@tracked()
 class Case(UUIDModel, VersionedModel, EncryptedModel):
     """One episode of support for a survivor. ``data_key`` is the survivor's."""
 
@@ -382,6 +385,7 @@ class GrantReason(models.TextChoices):
     BREAK_GLASS = "break_glass", _("Break-glass")
 
 
+@tracked()
 class CaseUserObjectPermission(UserObjectPermissionBase):
     """A user's permission on one case, with why and from whom."""
 
@@ -413,6 +417,7 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
         return f"{self.permission_id} on {self.content_object_id} for {self.user_id} ({self.reason})"
 
 
+@tracked()
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
     """A group's permission on one case: a team's supervisors."""
 
@@ -436,6 +441,7 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
 # --- what happens on a case ------------------------------------------------------------
 
 
+@tracked()
 class CaseNote(UUIDModel, VersionedModel, EncryptedModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     body = EncryptedTextField(_("note"))
@@ -468,6 +474,7 @@ class ConsentMethod(models.TextChoices):
     VERBAL = "verbal", _("Verbal")
 
 
+@tracked()
 class Consent(UUIDModel, VersionedModel):
     """A consent record: never a checkbox. Live while given, not expired, not revoked."""
 
@@ -532,6 +539,7 @@ class Decision(models.TextChoices):
     NEGATIVE = "negative", _("Negative")
 
 
+@tracked()
 class Milestone(UUIDModel, VersionedModel, EncryptedModel):
     """Identification decisions, the recovery period, and support plan items."""
 
@@ -580,6 +588,7 @@ class FollowUpStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+@tracked()
 class FollowUp(UUIDModel, VersionedModel, EncryptedModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
     due_on = models.DateField(_("due"))

@@ -20,6 +20,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from cases.models import iso639
 from ngo_cases.crypto.fields import EncryptedModel, EncryptedTextField
 from ngo_cases.db import UUIDModel, VersionedModel
+from ngo_cases.history import tracked
 
 
 class ServiceType(models.TextChoices):
@@ -41,6 +42,7 @@ def _choices_valid(field: str, choices: type[models.TextChoices]) -> Q:
 # --- the directory -------------------------------------------------------------------------
 
 
+@tracked()
 class OrganisationService(UUIDModel, VersionedModel):
     """A service an organisation offers: the catalogue searched by service and region."""
 
@@ -72,6 +74,7 @@ class OrganisationService(UUIDModel, VersionedModel):
         return f"{self.service} at {self.organisation_id}"
 
 
+@tracked()
 class OrganisationContact(UUIDModel, VersionedModel):
     """A contact person or desk of an organisation (staff, never survivors)."""
 
@@ -157,6 +160,7 @@ class ReferralReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+@tracked()
 class Referral(UUIDModel, VersionedModel, EncryptedModel):
     """A case sent to one organisation. ``data_key`` is the survivor's."""
 
@@ -286,6 +290,7 @@ class Referral(UUIDModel, VersionedModel, EncryptedModel):
         return self.status in OPEN_STATUSES
 
 
+@tracked()
 class ServiceDelivery(UUIDModel, VersionedModel, EncryptedModel):
     """A service delivered under a referral, with dates and outcome."""
 
@@ -324,6 +329,7 @@ class ReferralGrantReason(models.TextChoices):
     SENDER_DESK = "sender_desk", _("Referral desk of the sending organisation")
 
 
+@tracked()
 class ReferralUserObjectPermission(UserObjectPermissionBase):
     """A user's permission on one referral: staff of the receiving
     organisation assigned to it. Expires after the grace period once the
@@ -349,6 +355,7 @@ class ReferralUserObjectPermission(UserObjectPermissionBase):
         return f"{self.permission_id} on {self.content_object_id} for {self.user_id} ({self.reason})"
 
 
+@tracked()
 class ReferralGroupObjectPermission(GroupObjectPermissionBase):
     """A group's permission on one referral: the referral desk (coordinators)
     of the receiving organisation, and of the sending one."""

@@ -4,7 +4,6 @@ fails and changes nothing; no personal data reaches the log."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -183,9 +182,26 @@ def test_no_personal_data_in_the_log_after_a_full_workflow(cast: Cast, client_fo
     for path in ("/api/v1/cases/", "/api/v1/survivors/", f"{case_url}/notes/", "/api/v1/referrals/"):
         assert as_alice.get(path).status_code == 200
     assert AccessLogEntry.objects.count() >= 12
+    dumps = {table: _dump(table) for table in ["audit_accesslogentry", *_history_tables()]}
+    assert len(dumps) >= 18, sorted(dumps)  # the log and every event table
+    for table, dump in dumps.items():
+        for secret in (canary, "79990001133", "Canaryname", canary.encode().hex()):
+            assert secret not in dump, table
+    assert survivor["id"] in dumps["audit_accesslogentry"]  # ids are what the log is made of
+    # the history holds every version of the survivor, as ciphertext
+    assert survivor["id"] in dumps["cases_survivorevent"] and "\\x" in dumps["cases_survivorevent"]
+
+
+def _history_tables() -> list[str]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT audit_accesslogentry::text FROM audit_accesslogentry")
-        dump = "\n".join(row[0] for row in cursor.fetchall())
-    for secret in (canary, "79990001133", "Canaryname"):
-        assert secret not in dump
-    assert str(uuid.UUID(survivor["id"])) in dump  # ids are what the log is made of
+        cursor.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+            "AND table_name LIKE '%%event' ORDER BY table_name"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _dump(table: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT t::text FROM "{table}" t')  # noqa: S608 - table names from information_schema
+        return "\n".join(row[0] for row in cursor.fetchall())

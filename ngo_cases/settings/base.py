@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import pghistory
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -252,6 +253,11 @@ NGO_DEFAULT_PHONE_REGION = env_str("NGO_DEFAULT_PHONE_REGION", "RU")
 NGO_BREAK_GLASS_HOURS = env_int("NGO_BREAK_GLASS_HOURS", 4)
 NGO_REFERRAL_CONSENT_DAYS = env_int("NGO_REFERRAL_CONSENT_DAYS", 90)
 NGO_RECOVERY_PERIOD_DAYS = env_int("NGO_RECOVERY_PERIOD_DAYS", 30)
+# Change history (django-pghistory, ngo_cases/history.py): event tables refuse
+# UPDATE and DELETE; the request's context (user, URL) is stored in each event.
+PGHISTORY_APPEND_ONLY = True
+PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
+
 # Days a receiving organisation still sees a declined or completed referral (withdrawn: none).
 NGO_REFERRAL_GRACE_DAYS = env_int("NGO_REFERRAL_GRACE_DAYS", 7)
 # Links in emails and notifications (case reference and a link, never PII).
