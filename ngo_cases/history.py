@@ -36,6 +36,6 @@ def tracked(**kwargs: Any) -> Callable[[M], M]:
         track = pghistory.track(
             pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), attrs=sealed, **kwargs
         )
-        return track(model)  # type: ignore[no-any-return]
+        return track(model)
 
     return decorate
