@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -29,9 +30,9 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["username", "email", "first_name", "last_name"]
     ordering = ["username"]
     inlines = [TeamMembershipInline]
-    readonly_fields = ["last_login", "date_joined", "version"]
+    readonly_fields = ["last_login", "date_joined", "version", "access_log"]
     fieldsets = (
-        (None, {"fields": ("username", "password")}),
+        (None, {"fields": ("username", "password", "access_log")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "email", "language", "time_zone")}),
         (_("Role"), {"fields": ("organisation", "role", "is_active", "is_staff", "groups")}),
         (_("Dates"), {"fields": ("last_login", "date_joined", "version")}),
@@ -39,6 +40,18 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "organisation", "role", "password1", "password2")}),
     )
+
+    @admin.display(description=_("access log"))
+    def access_log(self, user: User) -> str:
+        """What this account accessed, and what was done about it (the log
+        screen itself is for auditors)."""
+        from audit.admin import access_log_link
+
+        return format_html(
+            "{} · {}",
+            access_log_link(_("what this user accessed"), actor__id__exact=user.pk),
+            access_log_link(_("events about this account"), q=user.pk),
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # Only a superuser may make superusers; nobody gets one through a form.

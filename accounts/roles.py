@@ -34,6 +34,11 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, list[str]]] = {
         "axes.accessattempt": ["view"],
         "axes.accessfailurelog": ["view"],
         "axes.accesslog": ["view"],
+        "audit.accesslogentry": ["view", "export"],
+        # to go from a case, survivor or account to its entries: metadata only, identity masked
+        "cases.case": ["view"],
+        "cases.survivor": ["view"],
+        "accounts.user": ["view"],
     },
     Role.SUPERVISOR: {
         "accounts.team": ["view"],

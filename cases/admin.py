@@ -22,8 +22,10 @@ from guardian.admin import GuardedModelAdmin
 from guardian.forms import GroupObjectPermissionsForm, UserObjectPermissionsForm
 
 from accounts.models import Role, User
+from audit import services as audit
+from audit.models import Action
 
-from . import services
+from . import selectors, services
 from .models import Case, Survivor
 from .permissions import CaseAction, cases_visible_to, survivors_visible_to
 
@@ -38,10 +40,10 @@ def _user(request: HttpRequest) -> User:
 
 
 def _everything(request: HttpRequest) -> bool:
-    """Admins (and the superuser) list every row's metadata; supervisors only
-    what their grants show them."""
+    """Admins, auditors (and the superuser) list every row's metadata;
+    supervisors only what their grants show them."""
     user = _user(request)
-    return user.is_superuser or user.role == Role.ADMIN
+    return user.is_superuser or user.role in (Role.ADMIN, Role.AUDITOR)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return list(self.fields or [])
@@ -75,7 +77,30 @@ def _shown(obj: Any, name: str, kind: str) -> str:
 
 
 class RequestScopedAdmin(admin.ModelAdmin):
-    """Sets the current request for the masking methods around each view."""
+    """Sets the current request for the masking methods around each view, and
+    writes what a page showed to the access log (ids only)."""
+
+    audit_type = ""
+
+    def audit_ids(self, obj: Any) -> tuple[list[Any], list[Any]]:
+        """(case ids, survivor ids) of a row."""
+        raise NotImplementedError
+
+    def _audit(self, request: HttpRequest, objects: list[Any]) -> None:
+        case_ids: list[Any] = []
+        survivor_ids: list[Any] = []
+        for obj in objects:
+            cases, survivors = self.audit_ids(obj)
+            case_ids += cases
+            survivor_ids += survivors
+        audit.record(
+            action=Action.ADMIN_VIEW,
+            actor=request.user,
+            object_type=self.audit_type,
+            object_ids=[obj.pk for obj in objects],
+            case_ids=case_ids,
+            survivor_ids=survivor_ids,
+        )
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
         token = _current_request.set(request)
@@ -83,6 +108,9 @@ class RequestScopedAdmin(admin.ModelAdmin):
             response = super().changelist_view(request, extra_context)
             if hasattr(response, "render"):
                 response = response.render()
+                changelist = (getattr(response, "context_data", None) or {}).get("cl")
+                if changelist is not None and response.status_code == 200:
+                    self._audit(request, list(changelist.result_list))
             return response
         finally:
             _current_request.reset(token)
@@ -95,6 +123,9 @@ class RequestScopedAdmin(admin.ModelAdmin):
             response = super().changeform_view(request, object_id, form_url, extra_context)
             if hasattr(response, "render"):
                 response = response.render()
+                original = (getattr(response, "context_data", None) or {}).get("original")
+                if original is not None and response.status_code == 200:
+                    self._audit(request, [original])
             return response
         finally:
             _current_request.reset(token)
@@ -102,6 +133,7 @@ class RequestScopedAdmin(admin.ModelAdmin):
 
 SURVIVOR_FIELDS: list[str] = [
     "id",
+    "access_log",
     "given_names_masked",
     "family_name_masked",
     "date_of_birth_masked",
@@ -119,6 +151,7 @@ SURVIVOR_FIELDS: list[str] = [
 
 @admin.register(Survivor)
 class SurvivorAdmin(RequestScopedAdmin):
+    audit_type = "survivor"
     list_display = ["id", "given_names_masked", "family_name_masked", "gender", "age_band", "created_at", "erased_at"]
     list_filter = ["gender", "age_band", "migration_status"]
     ordering = ["-created_at"]
@@ -139,6 +172,13 @@ class SurvivorAdmin(RequestScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def audit_ids(self, obj: Any) -> tuple[list[Any], list[Any]]:
+        return [], [obj.pk]
+
+    @admin.display(description=_("access log"))
+    def access_log(self, survivor: Survivor) -> str:
+        return _access_log_link(survivor=survivor.pk)
 
     @admin.display(description=_("given names"))
     def given_names_masked(self, survivor: Survivor) -> str:
@@ -192,6 +232,16 @@ def _group_form(acting: User) -> type[forms.Form]:
     return Form
 
 
+def _access_log_link(**params: Any) -> str:
+    """For those who may read the access log (auditors): its entries about this object."""
+    request = _current_request.get()
+    if request is None or not request.user.has_perm("audit.view_accesslogentry"):
+        return "—"
+    from audit.admin import access_log_link
+
+    return access_log_link(str(_("who accessed it")), **params)
+
+
 def _valid_uuid(*values: str) -> None:
     """guardian's views look ids up with get_object_or_404, which answers 500
     for a malformed UUID; a malformed id is simply not found."""
@@ -204,6 +254,8 @@ def _valid_uuid(*values: str) -> None:
 
 CASE_FIELDS: list[str] = [
     "reference",
+    "access_log",
+    "access_list",
     "survivor",
     "organisation",
     "team",
@@ -223,6 +275,7 @@ CASE_FIELDS: list[str] = [
 
 @admin.register(Case)
 class CaseAdmin(RequestScopedAdmin, GuardedModelAdmin):  # type: ignore[misc]
+    audit_type = "case"
     list_display = ["reference", "status", "risk_level", "team", "opened_at", "closed_at"]
     list_filter = ["status", "risk_level", "trafficking_status", "team"]
     search_fields = ["reference"]
@@ -245,6 +298,32 @@ class CaseAdmin(RequestScopedAdmin, GuardedModelAdmin):  # type: ignore[misc]
     @admin.display(description=_("summary"))
     def summary_masked(self, case: Case) -> str:
         return _shown(case, "summary", "case")
+
+    def audit_ids(self, obj: Any) -> tuple[list[Any], list[Any]]:
+        return [obj.pk], [obj.survivor_id]
+
+    @admin.display(description=_("access log"))
+    def access_log(self, case: Case) -> str:
+        return _access_log_link(case=case.pk)
+
+    @admin.display(description=_("who can see it, and why"))
+    def access_list(self, case: Case) -> str:
+        from django.utils.html import format_html_join
+
+        entries = selectors.case_access_list(case=case)
+        return format_html_join(
+            "",
+            "<div>{} — {} ({}){}</div>",
+            (
+                (
+                    entry["user"] or entry["group"],
+                    entry["reason"],
+                    ", ".join(entry["permissions"]),
+                    f" {entry['referral']}" if entry.get("referral") else "",
+                )
+                for entry in entries
+            ),
+        )
 
     def obj_perms_manage_view(self, request: HttpRequest, object_pk: str) -> Any:
         _valid_uuid(object_pk)

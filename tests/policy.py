@@ -189,7 +189,7 @@ API_POLICY: dict[str, dict[str, object]] = {
 # admin screens, which hold no survivor data without a grant (SPEC 1).
 ADMIN_SITE = ["sam", "audrey", "adam", "root"]
 ADMIN_MODEL_VIEWERS: dict[str, list[str]] = {
-    "accounts.user": ["adam", "root"],
+    "accounts.user": ["audrey", "adam", "root"],
     "accounts.organisation": ["adam", "root"],
     "accounts.team": ["sam", "adam", "root"],
     "accounts.apitoken": ["adam", "root"],
@@ -199,8 +199,10 @@ ADMIN_MODEL_VIEWERS: dict[str, list[str]] = {
     "axes.accesslog": ["audrey", "root"],
     "otp_totp.totpdevice": ["adam", "root"],
     "otp_static.staticdevice": ["adam", "root"],
-    "cases.case": ["sam", "adam", "root"],
-    "cases.survivor": ["sam", "adam", "root"],
+    "cases.case": ["sam", "audrey", "adam", "root"],
+    "cases.survivor": ["sam", "audrey", "adam", "root"],
+    # the access log is the auditors' (admins administer, they do not audit themselves)
+    "audit.accesslogentry": ["audrey", "root"],
 }
 # Admin screens that create or change: only those with add/change permission.
 ADMIN_MODEL_ADDERS: dict[str, list[str]] = {
@@ -216,6 +218,7 @@ ADMIN_MODEL_ADDERS: dict[str, list[str]] = {
     "otp_static.staticdevice": [],
     "cases.case": [],  # cases are opened through the API's services, never in the admin
     "cases.survivor": [],
+    "audit.accesslogentry": [],  # nobody, ever: the database refuses changes too
 }
 # guardian's object-permission screens of a case: those with change permission on cases.
 ADMIN_GRANT_MANAGERS = ["adam", "root"]

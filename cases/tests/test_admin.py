@@ -61,9 +61,29 @@ def test_supervisor_lists_only_cases_they_may_see(cast: Cast, case: Case) -> Non
     assert admin_client(cast.sam).get(reverse("admin:cases_case_change", args=[other.pk])).status_code in (302, 404)
 
 
-def test_caseworkers_and_auditors_do_not_get_the_case_admin(cast: Cast, case: Case) -> None:
+def test_caseworkers_do_not_get_the_case_admin(cast: Cast, case: Case) -> None:
     assert admin_client(cast.alice).get(reverse("admin:cases_case_changelist")).status_code == 302
-    assert admin_client(cast.audrey).get(reverse("admin:cases_case_changelist")).status_code == 403
+
+
+def test_auditors_go_from_a_case_to_its_access_log_without_seeing_identity(cast: Cast, case: Case) -> None:
+    from audit.models import AccessLogEntry
+
+    client = admin_client(cast.audrey)
+    page = client.get(reverse("admin:cases_case_change", args=[case.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "CANARY" not in html and "••••••" in html
+    link = reverse("admin:audit_accesslogentry_changelist") + f"?case={case.pk}"
+    assert link in html
+    assert "owner" in html and "team_supervisor" in html  # the access list: who and why
+    viewed = AccessLogEntry.objects.order_by("-id").first()
+    assert viewed is not None
+    assert (viewed.action, viewed.actor_id, viewed.case_ids) == ("admin_view", cast.audrey.pk, [case.pk])
+    log = client.get(link)
+    assert log.status_code == 200 and "admin_view" in log.content.decode()
+    # no changes, no grant screens
+    assert client.post(reverse("admin:cases_case_change", args=[case.pk]), {}).status_code == 403
+    assert client.get(reverse("admin:cases_case_permissions", args=[case.pk])).status_code in (302, 403)
 
 
 def test_grant_screen_records_reason_and_grantor(cast: Cast, case: Case) -> None:
