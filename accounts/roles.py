@@ -35,6 +35,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, list[str]]] = {
         "axes.accessfailurelog": ["view"],
         "axes.accesslog": ["view"],
         "audit.accesslogentry": ["view", "export"],
+        "audit.bulkaccessalert": ["view"],
         # to go from a case, survivor or account to its entries: metadata only, identity masked
         "cases.case": ["view"],
         "cases.survivor": ["view"],

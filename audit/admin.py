@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import AccessLogEntry, Action
+from .models import AccessLogEntry, Action, BulkAccessAlert
 
 CSV_COLUMNS = [
     "seq",
@@ -226,3 +226,34 @@ def access_log_link(label: Any, **params: Any) -> str:
     """A link to the access log filtered by ``params`` (case=…, survivor=…)."""
     query = "&".join(f"{key}={value}" for key, value in params.items())
     return format_html('<a href="{}?{}">{}</a>', reverse("admin:audit_accesslogentry_changelist"), query, label)
+
+
+@admin.register(BulkAccessAlert)
+class BulkAccessAlertAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "survivors", "threshold", "window_start", "window_end", "notified_at", "log"]
+    list_filter = ["created_at"]
+    list_select_related = ["user"]
+    readonly_fields = [
+        "user",
+        "survivors",
+        "threshold",
+        "window_start",
+        "window_end",
+        "created_at",
+        "notified_at",
+        "log",
+    ]
+    fields = tuple(readonly_fields)
+
+    @admin.display(description=_("what they read"))
+    def log(self, alert: BulkAccessAlert) -> str:
+        return access_log_link(_("access log"), actor__id__exact=alert.user_id)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

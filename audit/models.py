@@ -105,3 +105,28 @@ class AccessLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} #{self.pk}"
+
+
+class BulkAccessAlert(models.Model):
+    """A user read more distinct survivors than NGO_BULK_ACCESS_SURVIVORS
+    within NGO_BULK_ACCESS_WINDOW_MINUTES (found by a beat task)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    window_start = models.DateTimeField(_("window start"))
+    window_end = models.DateTimeField(_("window end"))
+    survivors = models.PositiveIntegerField(_("distinct survivors read"))
+    threshold = models.PositiveIntegerField(_("threshold"))
+    created_at = models.DateTimeField(_("raised"), auto_now_add=True)
+    notified_at = models.DateTimeField(_("notified"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("bulk-access alert")
+        verbose_name_plural = _("bulk-access alerts")
+        ordering = ["-created_at"]
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["user", "-window_end"], name="bulkalert_user_end")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.survivors} survivors"

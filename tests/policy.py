@@ -203,6 +203,7 @@ ADMIN_MODEL_VIEWERS: dict[str, list[str]] = {
     "cases.survivor": ["sam", "audrey", "adam", "root"],
     # the access log is the auditors' (admins administer, they do not audit themselves)
     "audit.accesslogentry": ["audrey", "root"],
+    "audit.bulkaccessalert": ["audrey", "root"],
 }
 # Admin screens that create or change: only those with add/change permission.
 ADMIN_MODEL_ADDERS: dict[str, list[str]] = {
@@ -219,6 +220,7 @@ ADMIN_MODEL_ADDERS: dict[str, list[str]] = {
     "cases.case": [],  # cases are opened through the API's services, never in the admin
     "cases.survivor": [],
     "audit.accesslogentry": [],  # nobody, ever: the database refuses changes too
+    "audit.bulkaccessalert": [],  # raised by the detection task only
 }
 # guardian's object-permission screens of a case: those with change permission on cases.
 ADMIN_GRANT_MANAGERS = ["adam", "root"]

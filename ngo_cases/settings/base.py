@@ -258,6 +258,10 @@ NGO_RECOVERY_PERIOD_DAYS = env_int("NGO_RECOVERY_PERIOD_DAYS", 30)
 PGHISTORY_APPEND_ONLY = True
 PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
 
+# Bulk-access alert: more distinct survivors read than this within the window.
+NGO_BULK_ACCESS_SURVIVORS = env_int("NGO_BULK_ACCESS_SURVIVORS", 50)
+NGO_BULK_ACCESS_WINDOW_MINUTES = env_int("NGO_BULK_ACCESS_WINDOW_MINUTES", 60)
+
 # Days a receiving organisation still sees a declined or completed referral (withdrawn: none).
 NGO_REFERRAL_GRACE_DAYS = env_int("NGO_REFERRAL_GRACE_DAYS", 7)
 # Links in emails and notifications (case reference and a link, never PII).
@@ -291,6 +295,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-api-tokens": {
         "task": "accounts.tasks.purge_expired_tokens",
         "schedule": float(env_int("TOKEN_PURGE_INTERVAL_SECONDS", 3600)),
+    },
+    "detect-bulk-access": {
+        "task": "audit.tasks.detect_bulk_access",
+        "schedule": float(env_int("NGO_BULK_ACCESS_CHECK_SECONDS", 300)),
     },
 }
 
