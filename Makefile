@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: bench-encryption bench-cases run test lint typecheck check-migrations check-deploy install lock messages clean-var
+.PHONY: bench-encryption bench-cases bench-access-log run test lint typecheck check-migrations check-deploy install lock messages clean-var
 
 $(STAMP): requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,13 @@ bench-cases: $(STAMP)
 		$(PY) -m ngo_cases.local_stack exec -- $(PY) manage.py migrate --no-input -v0
 	NGO_LOCAL_DATABASE=ngo_cases_bench DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-ngo_cases.settings.local} \
 		$(PY) -m ngo_cases.local_stack exec -- $(PY) manage.py bench_case_access $(BENCH_ARGS)
+
+# The access log's cost on the bench-cases data set (build it first with make bench-cases).
+bench-access-log: $(STAMP)
+	NGO_LOCAL_DATABASE=ngo_cases_bench DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-ngo_cases.settings.local} \
+		$(PY) -m ngo_cases.local_stack exec -- $(PY) manage.py migrate --no-input -v0
+	NGO_LOCAL_DATABASE=ngo_cases_bench DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-ngo_cases.settings.local} \
+		$(PY) -m ngo_cases.local_stack exec -- $(PY) manage.py bench_access_log $(BENCH_ARGS)
 
 messages: $(STAMP)
 	$(PY) -m ngo_cases.local_stack exec -- $(PY) manage.py makemessages -l ru --ignore=.venv --ignore=var
