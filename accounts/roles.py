@@ -46,6 +46,8 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, list[str]]] = {
         # Not an admin screen: the right to open a case by break-glass (SPEC 1).
         "cases.case": ["view", "break_glass"],
         "cases.survivor": ["view"],
+        # Alerts about their teams' members (the access log itself is the auditors').
+        "audit.bulkaccessalert": ["view"],
         # Not an admin screen: sending a referral without a live consent, with a reason (SPEC 2).
         "referrals.referral": ["override_consent"],
     },

@@ -245,6 +245,14 @@ class BulkAccessAlertAdmin(admin.ModelAdmin):
     ]
     fields = tuple(readonly_fields)
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[BulkAccessAlert]:
+        """Auditors see every alert; a supervisor sees those about the members of their teams."""
+        queryset = super().get_queryset(request)
+        user = request.user
+        if user.is_superuser or getattr(user, "role", "") == "auditor":
+            return queryset
+        return queryset.filter(user__team_memberships__team__memberships__user=user).distinct()
+
     @admin.display(description=_("what they read"))
     def log(self, alert: BulkAccessAlert) -> str:
         return access_log_link(_("access log"), actor__id__exact=alert.user_id)

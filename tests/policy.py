@@ -203,7 +203,7 @@ ADMIN_MODEL_VIEWERS: dict[str, list[str]] = {
     "cases.survivor": ["sam", "audrey", "adam", "root"],
     # the access log is the auditors' (admins administer, they do not audit themselves)
     "audit.accesslogentry": ["audrey", "root"],
-    "audit.bulkaccessalert": ["audrey", "root"],
+    "audit.bulkaccessalert": ["sam", "audrey", "root"],
 }
 # Admin screens that create or change: only those with add/change permission.
 ADMIN_MODEL_ADDERS: dict[str, list[str]] = {

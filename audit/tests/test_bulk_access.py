@@ -39,6 +39,20 @@ def test_bulk_reading_raises_one_alert_and_mails_without_pii(
     assert notify_bulk_access(alert.pk) == 2
     assert notify_bulk_access(alert.pk) == 0  # a retried task mails nobody twice
     assert sorted(m.to[0] for m in mail.outbox) == ["audrey@example.invalid", "sam@example.invalid"]
+    # in the admin: auditors see every alert, a supervisor those about their team
+    from django.test import Client
+
+    for persona, expected in ((cast.audrey, 1), (cast.sam, 1)):
+        client = Client()
+        client.force_login(persona)
+        page = client.get("/admin/audit/bulkaccessalert/")
+        assert page.status_code == 200 and len(page.context["cl"].result_list) == expected
+    BulkAccessAlert.objects.create(
+        user=cast.charlie, window_start=alert.window_start, window_end=alert.window_end, survivors=9, threshold=3
+    )
+    client = Client()
+    client.force_login(cast.sam)
+    assert len(client.get("/admin/audit/bulkaccessalert/").context["cl"].result_list) == 1  # charlie is not in team A
     for message in mail.outbox:
         assert "alice" in message.subject and "4" in message.subject
         assert f"actor__id__exact={cast.alice.pk}" in message.body
