@@ -11,8 +11,7 @@ It fixes, so that no endpoint can forget them:
 * ``Cache-Control: no-store`` and ``Vary`` on every response;
 * the user's language and time zone for messages and dates;
 * ETag on detail responses and ``If-Match`` on writes (``etag_response``,
-  ``expected_version``).
-
+  ``expected_version``);
 * the access log: a data endpoint (``audit_type`` set) reports what it
   returns with ``self.audit(...)``; ``finalize_response`` writes one row
   per request inside the request's transaction. A data response with
