@@ -19,10 +19,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import AccessLogEntry, Action, BulkAccessAlert
+from .models import AccessLogEntry, Action, BulkAccessAlert, ChainLink
 
 CSV_COLUMNS = [
-    "seq",
+    "id",
     "at",
     "actor_id",
     "actor_role",
@@ -84,7 +84,7 @@ class ObjectFilter(_IdFilter):
 @admin.register(AccessLogEntry)
 class AccessLogEntryAdmin(admin.ModelAdmin):
     list_display = [
-        "seq",
+        "id",
         "at",
         "actor",
         "actor_role",
@@ -106,13 +106,13 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
         SurvivorFilter,
         ObjectFilter,
     ]
-    list_select_related = ["actor", "organisation"]
+    list_select_related = ["actor", "organisation", "link"]
     search_fields = ["endpoint"]
     search_help_text = _("An id (of a case, survivor, referral, note, user…) or a route name.")
     date_hierarchy = "at"
     show_full_result_count = False
     list_per_page = 100
-    readonly_fields = [*CSV_COLUMNS, "break_glass_reason", "prev_hash_hex", "hash_hex"]
+    readonly_fields = [*CSV_COLUMNS, "break_glass_reason", "chain_seq", "prev_hash_hex", "hash_hex"]
     fields = tuple(readonly_fields)
     change_list_template = "admin/audit/accesslogentry/change_list.html"
 
@@ -154,13 +154,20 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
         grant = CaseUserObjectPermission.objects.filter(pk=entry.break_glass_grant_id).first()
         return grant.justification if grant else str(_("(grant no longer exists)"))
 
+    @admin.display(description=_("sequence"))
+    def chain_seq(self, entry: AccessLogEntry) -> str:
+        link = _link(entry)
+        return str(link.seq) if link else ""
+
     @admin.display(description=_("previous hash"))
     def prev_hash_hex(self, entry: AccessLogEntry) -> str:
-        return bytes(entry.prev_hash).hex() if entry.prev_hash is not None else ""
+        link = _link(entry)
+        return bytes(link.prev_hash).hex() if link else ""
 
     @admin.display(description=_("hash"))
     def hash_hex(self, entry: AccessLogEntry) -> str:
-        return bytes(entry.hash).hex() if entry.hash is not None else ""
+        link = _link(entry)
+        return bytes(link.hash).hex() if link else ""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -189,7 +196,7 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
         if not (self.has_view_permission(request) and request.user.has_perm("audit.export_accesslogentry")):
             raise PermissionDenied
         changelist = self.get_changelist_instance(request)
-        queryset = changelist.get_queryset(request).order_by("seq", "id")
+        queryset = changelist.get_queryset(request).order_by("id")
         count = queryset.count()
         services.record(
             action=Action.EXPORT,
@@ -209,6 +216,14 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = 'attachment; filename="access-log.csv"'
         response["Cache-Control"] = "no-store"
         return response
+
+
+def _link(entry: AccessLogEntry) -> ChainLink | None:
+    """The entry's chain link (none until its transaction has committed)."""
+    try:
+        return entry.link
+    except ChainLink.DoesNotExist:
+        return None
 
 
 class _Echo:

@@ -2,14 +2,14 @@
 referral data, when, from where, and why; plus authentication events and
 grants. No personal data: ids, roles, route names, addresses.
 
-The database keeps it honest (migration 0001):
+The database keeps it honest (migration 0002):
 
-* UPDATE and DELETE are refused by triggers, except the one UPDATE the
-  chaining trigger itself makes;
-* at commit, a deferred trigger gives each new row the next ``seq`` and
-  ``hash = sha256(prev_hash || the row's canonical text)``, under an
-  advisory lock held only while the transaction commits, so rows are
-  chained in commit order and a read never waits for another's request;
+* UPDATE and DELETE of entries and chain links are refused by triggers;
+* at commit, a deferred trigger adds the entry's :class:`ChainLink`: the
+  next ``seq`` and ``hash = sha256(prev_hash || seq || the entry's
+  canonical text)``, under an advisory lock held only while the
+  transaction commits, so entries are chained in commit order, a read never
+  waits for another's request, and no row is ever updated;
 * ``manage.py verify_audit_chain`` recomputes every hash with the same SQL
   function (``audit_entry_hash``) and names the first broken link.
 """
@@ -42,7 +42,6 @@ class Action(models.TextChoices):
 
 
 class AccessLogEntry(models.Model):
-    seq = models.BigIntegerField(_("sequence"), unique=True, null=True, editable=False)
     at = models.DateTimeField(_("time"), db_default=models.functions.Now(), editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -85,8 +84,6 @@ class AccessLogEntry(models.Model):
     detail = models.CharField(
         _("detail"), max_length=200, blank=True, help_text=_("Codes only, e.g. a grant's reason and permission.")
     )
-    prev_hash = models.BinaryField(null=True, editable=False)
-    hash = models.BinaryField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("access log entry")
@@ -105,6 +102,23 @@ class AccessLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} #{self.pk}"
+
+
+class ChainLink(models.Model):
+    """An entry's place in the hash chain, written by the database at commit
+    (never by the application: a direct INSERT is refused)."""
+
+    seq = models.BigIntegerField(_("sequence"), primary_key=True)
+    entry = models.OneToOneField(AccessLogEntry, on_delete=models.DO_NOTHING, related_name="link", editable=False)
+    prev_hash = models.BinaryField(editable=False)
+    hash = models.BinaryField(editable=False)
+
+    class Meta:
+        verbose_name = _("chain link")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.seq}"
 
 
 class BulkAccessAlert(models.Model):
