@@ -7,6 +7,8 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import connection
+
 from . import context
 from .models import AccessLogEntry, Action
 
@@ -17,6 +19,19 @@ def _ids(values: Iterable[Any]) -> list[uuid.UUID]:
         if value is not None:
             seen.setdefault(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)), None)
     return list(seen)
+
+
+def _array(values: Iterable[Any]) -> str:
+    """A uuid[] literal: one text parameter instead of one adapted value per id
+    (measured: adapting 150 UUIDs costs more than the INSERT itself)."""
+    return "{" + ",".join(str(value) for value in _ids(values)) + "}"
+
+
+_INSERT = (
+    f"INSERT INTO {AccessLogEntry._meta.db_table} (at, actor_id, actor_role, organisation_id, ip, endpoint, method, "  # noqa: S608
+    "action, object_type, object_ids, case_ids, survivor_ids, subject_id, break_glass_grant_id, status_code, detail) "
+    "VALUES (now(), %s, %s, %s, %s, %s, %s, %s, %s, %s::uuid[], %s::uuid[], %s::uuid[], %s, %s, %s, %s)"
+)
 
 
 def record(
@@ -32,29 +47,33 @@ def record(
     status_code: int | None = None,
     detail: str = "",
     meta: context.RequestMeta | None = None,
-) -> AccessLogEntry:
-    """Write one access-log row in the current transaction. Ids only: never
-    a name, a search term or a free-text reason."""
+) -> None:
+    """Write one access-log row in the current transaction (one INSERT). Ids
+    only: never a name, a search term or a free-text reason."""
     meta = meta or context.current()
     actor = actor if actor is not None else context.actor()
     actor = actor if getattr(actor, "is_authenticated", False) else None
-    return AccessLogEntry.objects.create(
-        actor=actor,
-        actor_role=getattr(actor, "role", "") or "",
-        organisation_id=getattr(actor, "organisation_id", None),
-        ip=meta.ip if meta else None,
-        endpoint=meta.endpoint if meta else "",
-        method=meta.method if meta else "",
-        action=action,
-        object_type=object_type,
-        object_ids=_ids(object_ids),
-        case_ids=_ids(case_ids),
-        survivor_ids=_ids(survivor_ids),
-        subject_id=getattr(subject, "pk", subject),
-        break_glass_grant_id=break_glass_grant_id,
-        status_code=status_code,
-        detail=detail[:200],
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT,
+            [
+                getattr(actor, "pk", None),
+                getattr(actor, "role", "") or "",
+                getattr(actor, "organisation_id", None),
+                meta.ip if meta else None,
+                meta.endpoint if meta else "",
+                meta.method if meta else "",
+                str(action),
+                object_type,
+                _array(object_ids),
+                _array(case_ids),
+                _array(survivor_ids),
+                getattr(subject, "pk", subject),
+                break_glass_grant_id,
+                status_code,
+                detail[:200],
+            ],
+        )
 
 
 def record_grants(grants: Iterable[Any], *, created: bool) -> None:

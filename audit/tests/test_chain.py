@@ -25,7 +25,9 @@ def seal() -> None:
 
 
 def write(count: int) -> list[AccessLogEntry]:
-    return [record(action="read", object_type="case", object_ids=[uuid.uuid4()]) for _ in range(count)]
+    for _ in range(count):
+        record(action="read", object_type="case", object_ids=[uuid.uuid4()])
+    return list(AccessLogEntry.objects.order_by("-id")[:count])[::-1]
 
 
 def blob(value: object) -> bytes:
