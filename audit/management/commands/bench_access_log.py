@@ -43,7 +43,7 @@ class Command(BaseCommand):
         if Case.objects.count() < 1000:
             raise CommandError("No benchmark data: run `make bench-cases` first (it builds the data set).")
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-        ApiBase.throttle_classes = []  # thousands of requests from one user: not what is measured
+        ApiBase.throttle_classes = []  # type: ignore[attr-defined]  # thousands of requests from one user
         rng = random.Random(seed)
         with connection.cursor() as cursor:
             cursor.execute(SMALL_CASELOAD_SQL)
