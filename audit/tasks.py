@@ -67,8 +67,18 @@ def notify_bulk_access(alert_id: int) -> int:
             is_active=True, role=Role.SUPERVISOR, team_memberships__team__memberships__user=user
         ).exclude(pk=user.pk)
     )
+    recipients = recipients.distinct()
+    from notifications.services import notify
+
+    notify(
+        recipients=list(recipients),
+        kind="bulk_access",
+        key=f"bulk_access:{alert.pk}",
+        subject_user=user,
+        params={"count": alert.survivors, "minutes": settings.NGO_BULK_ACCESS_WINDOW_MINUTES},
+    )
     sent = 0
-    for recipient in recipients.distinct():
+    for recipient in recipients:
         if not recipient.email:
             continue
         with translation.override(recipient.language):

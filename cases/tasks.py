@@ -34,8 +34,20 @@ def notify_break_glass(grant_id: str) -> int:
     recipients = User.objects.filter(is_active=True).filter(
         team_memberships__team=case.team, role=Role.SUPERVISOR
     ) | User.objects.filter(is_active=True, role=Role.AUDITOR, organisation=case.organisation_id)
+    recipients = recipients.distinct()
+    until = grant.expires_at.strftime("%Y-%m-%d %H:%M") if grant.expires_at else "-"
+    from notifications.services import notify
+
+    notify(
+        recipients=list(recipients),
+        kind="break_glass",
+        key=f"break_glass:{grant.pk}",
+        case=case,
+        subject_user=grant.user,
+        params={"until": until},
+    )
     sent = 0
-    for recipient in recipients.distinct():
+    for recipient in recipients:
         if not recipient.email:
             continue
         with translation.override(recipient.language):

@@ -8,6 +8,7 @@ from accounts import apis as accounts_apis
 from cases import apis as cases_apis
 from ngo_cases.api.health import HealthApi
 from ngo_cases.api.schema import SchemaApi, SwaggerUiApi
+from notifications import apis as notifications_apis
 from referrals import apis as referrals_apis
 
 api_v1 = [
@@ -90,6 +91,14 @@ api_v1 = [
         name="referral-delivery-list",
     ),
     path("referrals/<uuid:referral_id>/letter", referrals_apis.ReferralLetterApi.as_view(), name="referral-letter"),
+    path("notifications/", notifications_apis.NotificationListApi.as_view(), name="notification-list"),
+    path("notifications/unread-count", notifications_apis.UnreadCountApi.as_view(), name="notification-unread-count"),
+    path("notifications/read", notifications_apis.NotificationReadAllApi.as_view(), name="notification-read-all"),
+    path(
+        "notifications/<int:notification_id>/read",
+        notifications_apis.NotificationReadApi.as_view(),
+        name="notification-read",
+    ),
     path("schema/", SchemaApi.as_view(), name="schema"),
     path("docs/", SwaggerUiApi.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -179,6 +179,11 @@ API_POLICY: dict[str, dict[str, object]] = {
     "api:referral-letter": {
         "methods": {"GET": on_alices_referral(sender=403, desk=403, assignee=403, recipient_desk=403)}
     },
+    # everyone's own inbox; someone else's notification does not exist for you
+    "api:notification-list": {"methods": {"GET": staff(200)}},
+    "api:notification-unread-count": {"methods": {"GET": staff(200)}},
+    "api:notification-read-all": {"methods": {"POST": staff(200)}},
+    "api:notification-read": {"methods": {"POST": only(200, ["alice"])}},
     "api:schema": {"methods": {"GET": staff(200)}},
     "api:docs": {"methods": {"GET": staff(200)}},
 }

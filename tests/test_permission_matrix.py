@@ -83,6 +83,12 @@ def _route_kwargs(route: Route, cast: Cast) -> dict[str, Any]:
             device = f"alice-phone-{uuid.uuid4()}"
             issue_token(cast.alice, device=device)
             values[name] = ApiToken.objects.get(user=cast.alice, device=device).public_id
+        elif name == "notification_id":
+            from notifications.services import notify
+
+            key = f"matrix-{uuid.uuid4()}"
+            notify(recipients=[cast.alice], kind="bulk_access", key=key, subject_user=cast.bob, params={"count": 3})
+            values[name] = cast.alice.notifications.get(key=key).pk
         elif name in ALICES_OBJECTS:
             values[name] = _alices_objects(cast)[name]
         elif name == "app_label":

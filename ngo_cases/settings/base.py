@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "cases",
     "referrals",
     "audit",
+    "notifications",
     "pgtrigger",
     "pghistory",
 ]

@@ -1,0 +1,79 @@
+"""/api/v1/notifications/: the caller's own notifications, unread count,
+mark read. Every signed-in staff member has an inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cases.apis import ListMixin, _user, _valid
+from ngo_cases.api.base import BaseAPIView
+from ngo_cases.api.errors import ValidationProblem
+
+from . import selectors, services
+from . import serializers as s
+from .models import Notification
+
+
+class NotificationListApi(ListMixin, BaseAPIView):
+    """``?unread=true``: only unread ones."""
+
+    schema_model = Notification
+    ordering = ("-created_at", "-id")
+    output = s.NotificationSerializer
+
+    def scoped_queryset(self) -> QuerySet[Notification]:
+        unread = self.request.query_params.get("unread", "")
+        if unread not in ("", "true", "false"):
+            raise ValidationProblem({"unread": ["Use true or false."]})
+        return selectors.inbox(fetched_by=_user(self.request), unread=unread == "true")
+
+    @extend_schema(responses={200: s.NotificationSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return self.list_response(self.get_queryset())
+
+
+class UnreadCountApi(BaseAPIView):
+    schema_model = Notification
+
+    def scoped_queryset(self) -> QuerySet[Notification]:
+        return selectors.inbox(fetched_by=_user(self.request))
+
+    @extend_schema(responses={200: s.UnreadCountSerializer})
+    def get(self, request: Request) -> Response:
+        return Response({"unread": selectors.unread_count(fetched_by=_user(request))})
+
+
+class NotificationReadApi(BaseAPIView):
+    schema_model = Notification
+
+    def scoped_queryset(self) -> QuerySet[Notification]:
+        return selectors.inbox(fetched_by=_user(self.request))
+
+    @extend_schema(request=None, responses={200: s.NotificationSerializer})
+    def post(self, request: Request, notification_id: int) -> Response:
+        user = _user(request)
+        if not selectors.inbox(fetched_by=user).filter(pk=notification_id).exists():
+            raise NotFound()
+        services.mark_read(recipient=user, notification_ids=[notification_id])
+        notification = selectors.inbox(fetched_by=user).get(pk=notification_id)
+        return Response(s.NotificationSerializer(notification).data)
+
+
+class NotificationReadAllApi(BaseAPIView):
+    schema_model = Notification
+
+    def scoped_queryset(self) -> QuerySet[Notification]:
+        return selectors.inbox(fetched_by=_user(self.request))
+
+    @extend_schema(request=s.MarkReadInputSerializer, responses={200: s.UnreadCountSerializer})
+    def post(self, request: Request) -> Response:
+        """``{"ids": [...]}`` marks those, ``{}`` all of them."""
+        data: dict[str, Any] = _valid(s.MarkReadInputSerializer, request)
+        services.mark_read(recipient=_user(request), notification_ids=data.get("ids"))
+        return Response({"unread": selectors.unread_count(fetched_by=_user(request))})
