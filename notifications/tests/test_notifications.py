@@ -30,7 +30,8 @@ def test_break_glass_notifies_supervisors_and_auditors_in_app_once(cast: Cast, c
     body = client_for(cast.audrey).get("/api/v1/notifications/").json()["results"]
     assert len(body) == 1
     text = body[0]["text"]
-    assert text.startswith(f"sam открыл(а) дело {case.reference} по экстренному доступу до ")  # audrey reads Russian
+    expected = f"sam открыл(а) дело {case.reference} по экстренному доступу до "  # noqa: RUF001 - Russian text
+    assert text.startswith(expected)  # audrey reads Russian
     assert body[0]["case_reference"] == case.reference
     assert body[0]["link"].endswith(f"/admin/cases/case/{case.pk}/change/")
     for secret in ("Canaryname", "Secretova", "Canary summary", "Police"):
