@@ -55,7 +55,7 @@ class NotificationReadApi(BaseAPIView):
     def scoped_queryset(self) -> QuerySet[Notification]:
         return selectors.inbox(fetched_by=_user(self.request))
 
-    @extend_schema(request=None, responses={200: s.NotificationSerializer})
+    @extend_schema(operation_id="notification_read", request=None, responses={200: s.NotificationSerializer})
     def post(self, request: Request, notification_id: int) -> Response:
         user = _user(request)
         if not selectors.inbox(fetched_by=user).filter(pk=notification_id).exists():
@@ -71,7 +71,11 @@ class NotificationReadAllApi(BaseAPIView):
     def scoped_queryset(self) -> QuerySet[Notification]:
         return selectors.inbox(fetched_by=_user(self.request))
 
-    @extend_schema(request=s.MarkReadInputSerializer, responses={200: s.UnreadCountSerializer})
+    @extend_schema(
+        operation_id="notifications_read_all",
+        request=s.MarkReadInputSerializer,
+        responses={200: s.UnreadCountSerializer},
+    )
     def post(self, request: Request) -> Response:
         """``{"ids": [...]}`` marks those, ``{}`` all of them."""
         data: dict[str, Any] = _valid(s.MarkReadInputSerializer, request)
