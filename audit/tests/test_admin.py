@@ -85,6 +85,11 @@ def test_csv_export_of_a_filtered_view_is_itself_logged(cast: Cast, entries: dic
     assert str(entries["case"]) in lines[1]
     export = AccessLogEntry.objects.filter(action=Action.EXPORT, actor=cast.audrey).get()
     assert export.detail.startswith("entries=1 ")
+    assert f"case={entries['case']}" in export.detail
+    # a search term typed into the box (it could be a name) never reaches the log
+    client.get(reverse("admin:audit_accesslogentry_export") + "?q=Gulnara%20Karimova&action__exact=read")
+    searched = AccessLogEntry.objects.filter(action=Action.EXPORT).order_by("-id").first()
+    assert searched is not None and "Gulnara" not in searched.detail and "q=(text)" in searched.detail
 
 
 @pytest.mark.parametrize("persona", ["alice", "sam", "adam"])
