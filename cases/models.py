@@ -385,7 +385,9 @@ class GrantReason(models.TextChoices):
     BREAK_GLASS = "break_glass", _("Break-glass")
 
 
-@tracked()
+# The break-glass reason is free text that may name someone: it stays on the
+# live grant (auditors read it there), never in append-only history.
+@tracked(exclude=["justification"])
 class CaseUserObjectPermission(UserObjectPermissionBase):
     """A user's permission on one case, with why and from whom."""
 

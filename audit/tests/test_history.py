@@ -81,3 +81,15 @@ def test_history_tables_refuse_update_and_delete(cast: Cast) -> None:
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement)
     assert events(Case).exists() and events(Survivor).exists()
+
+
+def test_break_glass_reason_stays_out_of_history(cast: Cast) -> None:
+    from cases.services import case_break_glass
+
+    case = make_case(opened_by=cast.charlie, team=cast.team_b)
+    case_break_glass(case=case, acting_user=cast.sam, reason="Canary-Olga called from the station")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT t::text FROM cases_caseuserobjectpermissionevent t")
+        dump = "\n".join(row[0] for row in cursor.fetchall())
+    assert str(case.pk) in dump  # the grant is in the history...
+    assert "Canary-Olga" not in dump  # ...its free-text reason is not
