@@ -15,7 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Role, Team, User
-from ngo_cases.api.base import BaseAPIView
+from ngo_cases.api.base import BaseAPIView, ListMixin
+from ngo_cases.api.base import request_user as _user
+from ngo_cases.api.base import valid_input as _valid
 from ngo_cases.api.errors import ValidationProblem
 from ngo_cases.api.permissions import HasRole
 
@@ -25,41 +27,6 @@ from .models import Case, CaseNote, CaseStatus, Consent, ExploitationType, Follo
 from .permissions import CaseAction, access_case, access_survivor, case_exists_for_break_glass
 
 CASE_WORKERS = HasRole.of(Role.CASEWORKER, Role.SUPERVISOR)
-
-
-def _user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - IsStaffMember has run
-    return user
-
-
-def _valid(serializer_class: type[serializers.Serializer], request: Request, **kwargs: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-class ListMixin:
-    """Paginated list of ``scoped_queryset()`` rendered with ``output``; the
-    page's ids go to the access log (``audit_row`` says which ids a row holds)."""
-
-    output: type[serializers.Serializer]
-
-    def audit_row(self, row: Any) -> tuple[Any, Any, Any]:
-        """(object id, case id, survivor id) of one row of the page."""
-        return (row["id"] if isinstance(row, dict) else row.pk), None, None
-
-    def list_response(self, queryset: QuerySet[Any]) -> Response:
-        page = self.paginate_queryset(queryset)  # type: ignore[attr-defined]
-        if self.audit_type is not None:  # type: ignore[attr-defined]
-            rows = [self.audit_row(row) for row in page]
-            related = {
-                "case_ids": [r[1] for r in rows if r[1] is not None],
-                "survivor_ids": [r[2] for r in rows if r[2] is not None],
-            }
-            # sub-resources add their case's ids themselves (CaseObjectApi.audit)
-            self.audit([r[0] for r in rows], **{k: v for k, v in related.items() if v})  # type: ignore[attr-defined]
-        return self.get_paginated_response(self.output(page, many=True).data)  # type: ignore[attr-defined]
 
 
 # --- survivors ------------------------------------------------------------------------------

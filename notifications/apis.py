@@ -11,8 +11,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases.apis import ListMixin, _user, _valid
-from ngo_cases.api.base import BaseAPIView
+from ngo_cases.api.base import BaseAPIView, ListMixin
+from ngo_cases.api.base import request_user as _user
+from ngo_cases.api.base import valid_input as _valid
 from ngo_cases.api.errors import ValidationProblem
 
 from . import selectors, services

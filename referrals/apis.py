@@ -21,9 +21,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Organisation, OrganisationType, Role, User
-from cases.apis import ListMixin, _user, _valid
 from cases.permissions import CaseAction, access_case
-from ngo_cases.api.base import BaseAPIView
+from ngo_cases.api.base import BaseAPIView, ListMixin
+from ngo_cases.api.base import request_user as _user
+from ngo_cases.api.base import valid_input as _valid
 from ngo_cases.api.errors import ValidationProblem
 from ngo_cases.api.permissions import HasRole, HomeRole, IsHomeStaff, ReadOrWrite
 

@@ -31,7 +31,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, generics, viewsets
+from rest_framework import exceptions, generics, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -189,3 +189,44 @@ class BaseAPIView(ApiBase, generics.GenericAPIView):
 
 class BaseViewSet(ApiBase, viewsets.GenericViewSet):
     """Base for resource viewsets (routers)."""
+
+
+# --- helpers shared by the apps' views ---------------------------------------------
+
+
+def request_user(request: Request) -> Any:
+    """The signed-in user of a view whose permission classes have run."""
+    from accounts.models import User
+
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - IsStaffMember has run
+    return user
+
+
+def valid_input(serializer_class: type[serializers.Serializer], request: Request, **kwargs: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class ListMixin:
+    """Paginated list of ``scoped_queryset()`` rendered with ``output``; the
+    page's ids go to the access log (``audit_row`` says which ids a row holds)."""
+
+    output: type[serializers.Serializer]
+
+    def audit_row(self, row: Any) -> tuple[Any, Any, Any]:
+        """(object id, case id, survivor id) of one row of the page."""
+        return (row["id"] if isinstance(row, dict) else row.pk), None, None
+
+    def list_response(self, queryset: QuerySet[Any]) -> Response:
+        page = self.paginate_queryset(queryset)  # type: ignore[attr-defined]
+        if self.audit_type is not None:  # type: ignore[attr-defined]
+            rows = [self.audit_row(row) for row in page]
+            related = {
+                "case_ids": [r[1] for r in rows if r[1] is not None],
+                "survivor_ids": [r[2] for r in rows if r[2] is not None],
+            }
+            # sub-resources add their case's ids themselves (CaseObjectApi.audit)
+            self.audit([r[0] for r in rows], **{k: v for k, v in related.items() if v})  # type: ignore[attr-defined]
+        return self.get_paginated_response(self.output(page, many=True).data)  # type: ignore[attr-defined]
