@@ -224,3 +224,18 @@ def test_subclasses_may_not_override_get_queryset() -> None:
         class Sneaky(BaseAPIView):
             def get_queryset(self):
                 return User.objects.all()
+
+
+def test_every_app_with_tests_is_collected() -> None:
+    """A tests/ folder outside pytest's testpaths would never run in make test."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    testpaths = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["testpaths"]
+    with_tests = {
+        path.parent.parent.relative_to(root).parts[0]
+        for path in root.glob("*/**/tests/__init__.py")
+        if ".venv" not in path.parts and "var" not in path.parts
+    }
+    assert with_tests <= set(testpaths), sorted(with_tests - set(testpaths))
