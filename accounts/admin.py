@@ -33,7 +33,7 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined", "version", "access_log"]
     fieldsets = (
         (None, {"fields": ("username", "password", "access_log")}),
-        (_("Personal info"), {"fields": ("first_name", "last_name", "email", "language", "time_zone")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email", "language", "time_zone", "email_digest")}),
         (_("Role"), {"fields": ("organisation", "role", "is_active", "is_staff", "groups")}),
         (_("Dates"), {"fields": ("last_login", "date_joined", "version")}),
     )

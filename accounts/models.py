@@ -152,6 +152,11 @@ class User(UUIDModel, VersionedModel, AbstractUser):  # type: ignore[django-mana
     teams = models.ManyToManyField(Team, through="TeamMembership", related_name="members", blank=True)
     language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.ENGLISH)
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    email_digest = models.BooleanField(
+        _("daily email digest"),
+        default=False,
+        help_text=_("Reminder emails as one digest a day instead of one email each (in-app reminders are unchanged)."),
+    )
 
     objects: ClassVar[NgoUserManager] = NgoUserManager()
 

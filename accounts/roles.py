@@ -29,6 +29,11 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, list[str]]] = {
         # Case metadata, identity masked; "change" opens guardian's grant screens (the fields stay read-only).
         "cases.case": ["view", "change"],
         "cases.survivor": ["view"],
+        # Reminder rules and the beat schedule (SPEC 3).
+        "reminders.reminderrule": ["view", "change"],
+        "django_celery_beat.periodictask": ["view", "change"],
+        "django_celery_beat.intervalschedule": ["view", "add", "change"],
+        "django_celery_beat.crontabschedule": ["view", "add", "change"],
     },
     Role.AUDITOR: {
         "axes.accessattempt": ["view"],
@@ -40,6 +45,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, list[str]]] = {
         "cases.case": ["view"],
         "cases.survivor": ["view"],
         "accounts.user": ["view"],
+        "reminders.reminderrule": ["view"],
     },
     Role.SUPERVISOR: {
         "accounts.team": ["view"],

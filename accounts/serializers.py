@@ -54,6 +54,7 @@ class MeOutputSerializer(serializers.ModelSerializer):
             "teams",
             "language",
             "time_zone",
+            "email_digest",
             "mfa_enrolled",
         ]
         read_only_fields = fields
@@ -67,6 +68,7 @@ class MeOutputSerializer(serializers.ModelSerializer):
 class MeUpdateSerializer(serializers.Serializer):
     language = serializers.ChoiceField(choices=Language.choices, required=False)
     time_zone = serializers.CharField(max_length=64, required=False, validators=[validate_time_zone])
+    email_digest = serializers.BooleanField(required=False)
 
 
 class TokenOutputSerializer(serializers.ModelSerializer):

@@ -168,13 +168,20 @@ def team_groups_sync(*, user: User) -> None:
 
 @transaction.atomic
 def user_update_preferences(
-    *, user: User, expected_version: int, language: str | None = None, time_zone: str | None = None
+    *,
+    user: User,
+    expected_version: int,
+    language: str | None = None,
+    time_zone: str | None = None,
+    email_digest: bool | None = None,
 ) -> User:
-    changes: dict[str, str] = {}
+    changes: dict[str, str | bool] = {}
     if language is not None:
         changes["language"] = language
     if time_zone is not None:
         changes["time_zone"] = time_zone
+    if email_digest is not None:
+        changes["email_digest"] = email_digest
     return versioned_update(user, expected=expected_version, **changes)
 
 

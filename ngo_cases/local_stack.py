@@ -126,7 +126,7 @@ def command_run(host: str, port: int) -> int:
             "--without-mingle",
             "--without-gossip",
         ],
-        "beat": [*celery, "beat", "--loglevel", "INFO", "--schedule", str(VAR_DIR / "celerybeat-schedule")],
+        "beat": [*celery, "beat", "--loglevel", "INFO"],
     }
     processes: dict[str, subprocess.Popen[bytes]] = {}
     stopping = False

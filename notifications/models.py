@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 class Kind(models.TextChoices):
     BREAK_GLASS = "break_glass", _("Break-glass access")
     BULK_ACCESS = "bulk_access", _("Unusual access")
+    REMINDER = "reminder", _("Reminder")
 
 
 class Notification(models.Model):
@@ -21,6 +22,9 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     # What it is about: ids only, rendered as references and links.
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     subject_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )

@@ -10,7 +10,7 @@ from .models import Notification
 
 
 def inbox(*, fetched_by: User, unread: bool = False) -> QuerySet[Notification]:
-    queryset = Notification.objects.filter(recipient=fetched_by).select_related("case", "subject_user")
+    queryset = Notification.objects.filter(recipient=fetched_by).select_related("case", "referral", "subject_user")
     return queryset.filter(read_at__isnull=True) if unread else queryset
 
 

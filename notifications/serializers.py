@@ -3,9 +3,11 @@ a case reference, a username, counts and a link — never survivor data."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -29,7 +31,24 @@ def render(notification: Notification) -> tuple[str, str]:
             "minutes": params.get("minutes", "?"),
         }
         return text, f"{settings.NGO_PUBLIC_URL}/admin/audit/bulkaccessalert/"
+    if notification.kind == Kind.REMINDER:
+        return _render_reminder(notification, params)
     return str(notification.get_kind_display()), ""
+
+
+def _render_reminder(notification: Notification, params: dict[str, Any]) -> tuple[str, str]:
+    from reminders.texts import reminder_link, reminder_text
+
+    due = params.get("due")
+    text = reminder_text(
+        kind=str(params.get("rule", "")),
+        due_on=datetime.date.fromisoformat(due) if due else timezone.localdate(),
+        offset=int(params.get("offset", 0)),
+        today=timezone.localdate(),
+        case_ref=notification.case.reference if notification.case is not None else None,
+        referral_ref=notification.referral.reference if notification.referral is not None else None,
+    )
+    return text, reminder_link(case_id=notification.case_id, referral_id=notification.referral_id)
 
 
 class NotificationSerializer(serializers.Serializer):
@@ -38,6 +57,7 @@ class NotificationSerializer(serializers.Serializer):
     text = serializers.SerializerMethodField()
     link = serializers.SerializerMethodField()
     case_reference = serializers.SerializerMethodField()
+    referral_reference = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)
 
@@ -49,6 +69,9 @@ class NotificationSerializer(serializers.Serializer):
 
     def get_case_reference(self, notification: Notification) -> Any:
         return notification.case.reference if notification.case is not None else None
+
+    def get_referral_reference(self, notification: Notification) -> Any:
+        return notification.referral.reference if notification.referral is not None else None
 
 
 class UnreadCountSerializer(serializers.Serializer):

@@ -20,12 +20,21 @@ def notify(
     kind: str,
     key: str,
     case: Any = None,
+    referral: Any = None,
     subject_user: Any = None,
     params: dict[str, Any] | None = None,
 ) -> int:
     """Create the notification for each recipient who does not have it yet."""
     rows = [
-        Notification(recipient=recipient, kind=kind, key=key, case=case, subject_user=subject_user, params=params or {})
+        Notification(
+            recipient=recipient,
+            kind=kind,
+            key=key,
+            case=case,
+            referral=referral,
+            subject_user=subject_user,
+            params=params or {},
+        )
         for recipient in recipients
     ]
     created = Notification.objects.bulk_create(rows, ignore_conflicts=True)

@@ -97,14 +97,18 @@ def test_beat_schedules_and_a_worker_process_delivers(tmp_path: Path) -> None:
     import subprocess
     import sys
 
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
     user = UserFactory.create(username="anna")
     ApiToken.objects.create(user=user, device="old", expiry=timedelta(seconds=-60))
+    # The schedule is in the database, as an admin would change it.
+    every_second, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.SECONDS)
+    assert PeriodicTask.objects.filter(name="purge-expired-api-tokens").update(interval=every_second) == 1
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="ngo_cases.settings.test",
         DATABASE_URL=_database_url(),
         NGO_VAR_DIR=str(tmp_path),
-        TOKEN_PURGE_INTERVAL_SECONDS="1",
     )
     celery = [sys.executable, "-m", "celery", "-A", "ngo_cases"]
     worker = subprocess.Popen(  # noqa: S603
@@ -114,7 +118,7 @@ def test_beat_schedules_and_a_worker_process_delivers(tmp_path: Path) -> None:
         stderr=subprocess.DEVNULL,
     )
     beat = subprocess.Popen(  # noqa: S603
-        [*celery, "beat", "--schedule", str(tmp_path / "schedule")],
+        [*celery, "beat"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "referrals",
     "audit",
     "notifications",
+    "reminders",
+    "django_celery_beat",
     "pgtrigger",
     "pghistory",
 ]
@@ -265,6 +267,13 @@ NGO_BULK_ACCESS_WINDOW_MINUTES = env_int("NGO_BULK_ACCESS_WINDOW_MINUTES", 60)
 
 # Days a receiving organisation still sees a declined or completed referral (withdrawn: none).
 NGO_REFERRAL_GRACE_DAYS = env_int("NGO_REFERRAL_GRACE_DAYS", 7)
+# Reminders (docs/reminders.md). Offsets and cadences are set in the admin (reminder rules).
+NGO_REMINDER_HOUR = env_int("NGO_REMINDER_HOUR", 8)  # date reminders arrive at this local hour
+NGO_HOLIDAYS_COUNTRY = env_str("NGO_HOLIDAYS_COUNTRY", "")  # e.g. RU: public holidays are not working days
+NGO_REMINDER_LATE_DAYS = env_int("NGO_REMINDER_LATE_DAYS", 2)  # not created when this late (imported history)
+NGO_REMINDER_REDELIVER_SECONDS = env_int("NGO_REMINDER_REDELIVER_SECONDS", 600)  # enqueue again when unsent
+NGO_REMINDER_BATCH = env_int("NGO_REMINDER_BATCH", 500)
+NGO_DIGEST_HOUR = env_int("NGO_DIGEST_HOUR", 7)  # the daily digest leaves at this local hour
 # Links in emails and notifications (case reference and a link, never PII).
 NGO_PUBLIC_URL = env_str("NGO_PUBLIC_URL", "http://127.0.0.1:8000")
 
@@ -291,8 +300,25 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The schedule lives in the database (django-celery-beat), visible and
+# adjustable in the admin. The entries below are installed when missing and
+# never overwrite what an admin changed (ngo_cases.beat.Scheduler).
+CELERY_BEAT_SCHEDULER = "ngo_cases.beat:Scheduler"
+CELERY_TIMEZONE = "UTC"
+CELERY_RESULT_EXPIRES = None
 CELERY_BEAT_SCHEDULE = {
+    "plan-reminders": {
+        "task": "reminders.tasks.plan_reminders",
+        "schedule": float(env_int("NGO_REMINDER_PLAN_SECONDS", 60)),
+    },
+    "dispatch-reminders": {
+        "task": "reminders.tasks.dispatch_reminders",
+        "schedule": float(env_int("NGO_REMINDER_DISPATCH_SECONDS", 180)),
+    },
+    "send-digests": {
+        "task": "reminders.tasks.send_digests",
+        "schedule": float(env_int("NGO_DIGEST_CHECK_SECONDS", 900)),
+    },
     "purge-expired-api-tokens": {
         "task": "accounts.tasks.purge_expired_tokens",
         "schedule": float(env_int("TOKEN_PURGE_INTERVAL_SECONDS", 3600)),

@@ -1,0 +1,49 @@
+"""Celery tasks of the reminders. Arguments are ids only; every task
+re-reads the database, so a retried or duplicated task does no harm.
+None uses a countdown or ETA: what waits, waits in the database."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from celery import shared_task
+
+from . import planner, services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="reminders.tasks.plan_reminders")
+def plan_reminders() -> int:
+    started = time.monotonic()
+    planned = planner.plan_pending()
+    if planned:
+        logger.info("reminders planned: %d sources in %.2f s", planned, time.monotonic() - started)
+    return planned
+
+
+@shared_task(name="reminders.tasks.dispatch_reminders")
+def dispatch_reminders() -> int:
+    counts = services.dispatch_due()
+    return counts.enqueued
+
+
+@shared_task(name="reminders.tasks.deliver_reminders", acks_late=True)
+def deliver_reminders(delivery_ids: list[int]) -> int:
+    return sum(services.deliver_one(int(delivery_id)) for delivery_id in delivery_ids)
+
+
+@shared_task(name="reminders.tasks.send_digests")
+def send_digests() -> int:
+    ready = services.collect_digests()
+    for digest_id in ready:
+        send_digest.delay(digest_id)
+    if ready:
+        logger.info("reminder digests enqueued: %d", len(ready))
+    return len(ready)
+
+
+@shared_task(name="reminders.tasks.send_digest", acks_late=True)
+def send_digest(digest_id: int) -> int:
+    return services.send_digest(int(digest_id))
