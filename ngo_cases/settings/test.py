@@ -10,7 +10,8 @@ SECRET_KEY = "test-only-not-secret"  # noqa: S105
 # Argon2 is the production hasher (asserted in accounts/tests); tests create
 # hundreds of users, so they hash with a fast one.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A worker process started by a test may be given a file-based backend it can share.
+EMAIL_BACKEND = os.environ.get("NGO_TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"user": "100000/hour", "anon": "100000/hour", "login": "100000/hour"}
 NGO_MFA_REQUIRED = False
 
