@@ -101,7 +101,7 @@ def test_no_email_or_notification_holds_survivor_data(cast: Cast, client_for: An
         RuleKind.CASE_REVIEW_HIGH,
     }
     assert len(mail.outbox) > 10
-    texts = [m.subject + m.body + str(m.extra_headers) for m in mail.outbox]
+    texts = [f"{m.subject} {m.body} {m.extra_headers}" for m in mail.outbox]
     for user in (cast.alice, cast.sam, cast.petra):
         response = client_for(user).get("/api/v1/notifications/?page_size=200")
         assert response.status_code == 200
@@ -122,22 +122,19 @@ def test_texts_are_in_the_readers_language_and_today_is_the_readers_today(cast: 
     # 21:30 UTC on 30 November: already 1 December in Moscow, still 30 November in Kaliningrad.
     today_moscow, today_kaliningrad = dt.date(2026, 12, 1), dt.date(2026, 11, 30)
     due = dt.date(2026, 12, 1)
-    args = {
-        "kind": RuleKind.FOLLOW_UP_DUE,
-        "due_on": due,
-        "offset": 0,
-        "case_ref": "C-2026-000001",
-        "referral_ref": None,
-    }
-    assert "due today (2026-12-01)" in reminder_text(today=today_moscow, **args)
-    assert "due tomorrow (2026-12-01)" in reminder_text(today=today_kaliningrad, **args)
+
+    def text(today: dt.date, kind: str = RuleKind.FOLLOW_UP_DUE) -> str:
+        return reminder_text(kind=kind, due_on=due, offset=0, today=today, case_ref="C-2026-000001", referral_ref=None)
+
+    assert "due today (2026-12-01)" in text(today_moscow)
+    assert "due tomorrow (2026-12-01)" in text(today_kaliningrad)
     from django.utils import translation
 
     with translation.override("ru"):
-        text = reminder_text(today=today_moscow, **args)
-        assert "сегодня" in text and "C-2026-000001" in text
-        overdue = reminder_text(**{**args, "kind": RuleKind.FOLLOW_UP_OVERDUE}, today=due + dt.timedelta(days=5))
+        assert text(today_moscow) == "Срок задачи по делу C-2026-000001: сегодня (2026-12-01)."
+        overdue = text(due + dt.timedelta(days=5), RuleKind.FOLLOW_UP_OVERDUE)
         assert "5 дней назад" in overdue
+        assert "2 дня назад" in text(due + dt.timedelta(days=2), RuleKind.FOLLOW_UP_OVERDUE)
     # Through the API: rendered at read time in the reader's language.
     User.objects.filter(username="alice").update(language="ru", time_zone="Asia/Kamchatka")
     case = make_case(opened_by=cast.alice, team=cast.team_a)

@@ -150,10 +150,13 @@ def test_every_due_reminder_is_delivered_once_through_broker_restart_and_worker_
         NGO_TEST_MAIL_DELAY="30",
     )
     celery = [sys.executable, "-m", "celery", "-A", "ngo_cases"]
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     worker_args = [*celery, "worker", "--pool", "solo", "--without-mingle", "--without-gossip"]
-    beat = subprocess.Popen([*celery, "beat"], env=env, **quiet)  # noqa: S603
-    first = subprocess.Popen(worker_args, env=env, **quiet)  # noqa: S603
+
+    def start(args: list[str]) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+
+    beat = start([*celery, "beat"])
+    first = start(worker_args)
     second = None
     try:
         # The first worker is in the middle of an email (it waits 30 s before writing it).
@@ -165,7 +168,7 @@ def test_every_due_reminder_is_delivered_once_through_broker_restart_and_worker_
         time.sleep(2)
         redis_server.start()
         env["NGO_TEST_MAIL_DELAY"] = "0"
-        second = subprocess.Popen(worker_args, env=env, **quiet)  # noqa: S603
+        second = start(worker_args)
         expected = 2 * FOLLOW_UPS * 2  # reminders x channels
         _wait(
             lambda: Delivery.objects.filter(sent_at__isnull=False).count() == expected,
