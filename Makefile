@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: bench-encryption bench-cases bench-access-log run test lint typecheck check-migrations check-deploy install lock messages clean-var
+.PHONY: bench-encryption bench-cases bench-access-log bench-reminders run test lint typecheck check-migrations check-deploy install lock messages clean-var
 
 $(STAMP): requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,13 @@ bench-access-log: $(STAMP)
 		$(PY) -m ngo_cases.local_stack exec -- $(PY) manage.py migrate --no-input -v0
 	NGO_LOCAL_DATABASE=ngo_cases_bench DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-ngo_cases.settings.local} \
 		$(PY) -m ngo_cases.local_stack exec -- $(PY) manage.py bench_access_log $(BENCH_ARGS)
+
+# The reminder dispatcher over 1,000,000 follow-ups, 10,000 due (own database; made once, reused).
+bench-reminders: $(STAMP)
+	NGO_LOCAL_DATABASE=ngo_cases_bench_reminders DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-ngo_cases.settings.local} \
+		$(PY) -m ngo_cases.local_stack exec -- $(PY) manage.py migrate --no-input -v0
+	NGO_LOCAL_DATABASE=ngo_cases_bench_reminders DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-ngo_cases.settings.local} \
+		$(PY) -m ngo_cases.local_stack exec -- $(PY) manage.py bench_reminders $(BENCH_ARGS)
 
 messages: $(STAMP)
 	$(PY) -m ngo_cases.local_stack exec -- $(PY) manage.py makemessages -l ru --ignore=.venv --ignore=var

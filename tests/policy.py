@@ -209,6 +209,14 @@ ADMIN_MODEL_VIEWERS: dict[str, list[str]] = {
     # the access log is the auditors' (admins administer, they do not audit themselves)
     "audit.accesslogentry": ["audrey", "root"],
     "audit.bulkaccessalert": ["sam", "audrey", "root"],
+    # reminder rules: admins tune them, auditors may read them
+    "reminders.reminderrule": ["audrey", "adam", "root"],
+    # the beat schedule (django-celery-beat): admins change intervals of the installed tasks
+    "django_celery_beat.periodictask": ["adam", "root"],
+    "django_celery_beat.intervalschedule": ["adam", "root"],
+    "django_celery_beat.crontabschedule": ["adam", "root"],
+    "django_celery_beat.clockedschedule": ["root"],
+    "django_celery_beat.solarschedule": ["root"],
 }
 # Admin screens that create or change: only those with add/change permission.
 ADMIN_MODEL_ADDERS: dict[str, list[str]] = {
@@ -226,6 +234,12 @@ ADMIN_MODEL_ADDERS: dict[str, list[str]] = {
     "cases.survivor": [],
     "audit.accesslogentry": [],  # nobody, ever: the database refuses changes too
     "audit.bulkaccessalert": [],  # raised by the detection task only
+    "reminders.reminderrule": [],  # one row per rule, installed by migrate
+    "django_celery_beat.periodictask": ["root"],  # tasks are installed from settings; admins change them
+    "django_celery_beat.intervalschedule": ["adam", "root"],
+    "django_celery_beat.crontabschedule": ["adam", "root"],
+    "django_celery_beat.clockedschedule": ["root"],
+    "django_celery_beat.solarschedule": ["root"],
 }
 # guardian's object-permission screens of a case: those with change permission on cases.
 ADMIN_GRANT_MANAGERS = ["adam", "root"]
