@@ -74,7 +74,7 @@ def _clone_sql(table: str, template_id: Any, replace: dict[str, str], source: st
     columns = _columns(table)
     select = ", ".join(replace.get(c, f"t.{c}") for c in columns)
     return (
-        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608  # table and columns from the catalogue
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # table and columns from the catalogue
         f"SELECT {select} FROM {table} t, {source} WHERE t.id = '{template_id}'"
     )
 
@@ -148,7 +148,7 @@ class Command(BaseCommand):
         self.stdout.write(f"generating {total:,} follow-ups ({due:,} due) on {CASES:,} cases…")
         with connection.cursor() as cursor:
             for table in ("reminders_delivery", "reminders_reminder", "reminders_planrequest", "cases_followup"):
-                cursor.execute(f"DELETE FROM {table}")  # noqa: S608  # constant names
+                cursor.execute(f"DELETE FROM {table}")  # constant names
         home = Organisation.objects.filter(is_home=True).first() or Organisation.objects.create(
             name="Bench NGO", slug="bench", org_type=OrganisationType.NGO, is_home=True
         )
