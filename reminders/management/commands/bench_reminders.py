@@ -29,7 +29,6 @@ import time
 from typing import Any
 from unittest import mock
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -89,7 +88,7 @@ class Command(BaseCommand):
         parser.add_argument("--regenerate", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if "bench" not in settings.DATABASES["default"]["NAME"]:
+        if "bench" not in connection.settings_dict["NAME"]:
             raise CommandError("run on a database whose name contains 'bench' (make bench-reminders)")
         total, due = options["follow_ups"], options["due"]
         today = dt.datetime.now(tz=dt.UTC).date()
@@ -234,11 +233,11 @@ class Command(BaseCommand):
                 'INSERT INTO reminders_reminder (kind, case_id, source_type, source_id, due_on, "offset", '
                 "fire_at, next_check_at, outcome, created_at) "
                 "SELECT k.kind, f.case_id, 'follow_up', f.id, f.due_on, k.off, "
-                "(f.due_on + k.off)::timestamp AT TIME ZONE 'UTC' + interval '8 hours' - %s, "
-                "(f.due_on + k.off)::timestamp AT TIME ZONE 'UTC' + interval '8 hours' - %s, '', now() "
+                "(f.due_on + k.off)::timestamp AT TIME ZONE 'UTC' + interval '8 hours' - %s::interval, "
+                "(f.due_on + k.off)::timestamp AT TIME ZONE 'UTC' + interval '8 hours' - %s::interval, '', now() "
                 "FROM cases_followup f, (VALUES ('follow_up_due', 0), ('follow_up_overdue', 1), "
                 "('follow_up_escalation', 3)) AS k(kind, off)",
-                [EARLIEST_OFFSET, EARLIEST_OFFSET],
+                [f"{EARLIEST_OFFSET.total_seconds():.0f} seconds"] * 2,
             )
             cursor.execute("ANALYZE")
         PlanRequest.objects.all().delete()
