@@ -323,6 +323,9 @@ def plan_sources(source_type: str, requested: dict[uuid.UUID, dt.datetime], conf
         survivors = {s.pk: s for s in Survivor.objects.filter(pk__in=ids).select_related("data_key")}
         for survivor_id in ids:
             survivor = survivors.get(survivor_id)
+            if survivor is None or survivor.erased_at is not None:
+                forget_documents(survivor_id)
+                continue
             planned = plan_survivor(survivor, open_cases[survivor_id], config) if survivor else []
             sync_source(
                 SourceType.SURVIVOR,
@@ -338,6 +341,17 @@ def plan_sources(source_type: str, requested: dict[uuid.UUID, dt.datetime], conf
         row = rows.get(source_id)
         planned = plan(row, config) if row is not None and row.case.status not in CLOSED_STATUSES else []
         sync_source(source_type, source_id, planned, requested_at=requested[source_id], late_days=config.late_days)
+
+
+def forget_documents(survivor_id: uuid.UUID) -> None:
+    """Erasure: the document dates came from encrypted data and go with it —
+    every document reminder of the survivor, sent or not, and its notifications."""
+    from notifications.models import Notification
+
+    reminders = Reminder.objects.filter(source_type=SourceType.SURVIVOR, source_id=survivor_id)
+    case_ids = set(reminders.values_list("case_id", flat=True))
+    Notification.objects.filter(kind="reminder", case_id__in=case_ids, params__rule=RuleKind.DOCUMENT_EXPIRY).delete()
+    reminders.delete()
 
 
 def plan_pending(*, batch: int = 200, config: Config | None = None) -> int:

@@ -336,6 +336,14 @@ def test_document_expiry_is_planned_from_the_encrypted_documents_and_dispatched_
     plan()
     assert {d for _k, d, _o, _f in planned(source_id=survivor.pk)} == {renewed}
     assert set(Reminder.objects.filter(source_id=survivor.pk).values_list("case_id", flat=True)) == {case.pk}
+    # Erasure: every document reminder (sent ones too) and its notifications go.
+    from cases.services import survivor_erase
+
+    survivor.refresh_from_db()
+    survivor_erase(survivor=survivor, acting_user=team.sam)
+    plan()
+    assert not Reminder.objects.filter(source_id=survivor.pk).exists()
+    assert not Notification.objects.filter(params__rule=RuleKind.DOCUMENT_EXPIRY).exists()
 
 
 def test_case_reviews_follow_the_risk_level_and_stop_when_closed(team: Cast) -> None:
