@@ -230,7 +230,8 @@ def sync_source(
     moved, removed)."""
     existing = list(Reminder.objects.filter(source_type=source_type, source_id=source_id))
     known = {(r.kind, r.case_id, r.due_on, r.offset): r for r in existing}
-    cutoff = requested_at - dt.timedelta(days=late_days)
+    # Date reminders fire at the earliest time zone's morning: allow a day for the spread.
+    cutoff = requested_at - dt.timedelta(days=late_days + 1)
     wanted = {p.key: p for p in planned if p.key in known or p.fire_at >= cutoff}
     removed = [r.pk for key, r in known.items() if r.dispatched_at is None and key not in wanted]
     if removed:

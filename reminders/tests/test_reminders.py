@@ -171,6 +171,12 @@ def test_imported_history_does_not_flood_but_planned_reminders_are_never_dropped
     old = _follow_up(team, case, TODAY - dt.timedelta(days=30))
     plan()
     assert planned(source_id=old.pk) == []  # a month late: nothing is created
+    # Due yesterday: its "due" reminder fired at UTC+14's morning two days ago, and is still created.
+    yesterday = _follow_up(team, case, TODAY - dt.timedelta(days=1))
+    plan()
+    assert RuleKind.FOLLOW_UP_DUE in kinds(source_id=yesterday.pk)
+    type(yesterday).objects.filter(pk=yesterday.pk).delete()
+    plan()
     recent = _follow_up(team, case, TODAY)
     plan()
     assert len(planned(source_id=recent.pk)) == 3

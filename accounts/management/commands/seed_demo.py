@@ -119,6 +119,14 @@ class Command(BaseCommand):
             due_on=timezone.localdate() + datetime.timedelta(days=3),
             description="Call the shelter about a bed.",
         )
+        # Overdue: its reminders reach the demo caseworker's inbox within minutes of `make run`.
+        follow_up_create(
+            case=case,
+            created_by=caseworker,
+            assignee=caseworker,
+            due_on=timezone.localdate() - datetime.timedelta(days=1),
+            description="Send the clinic the appointment letter.",
+        )
         self._seed_referral(case, caseworker, shelter, legal)
 
     def _seed_referral(self, case: Any, caseworker: User, shelter: Organisation, legal: Organisation) -> None:
