@@ -20,11 +20,23 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .rules import DEFAULTS, RuleKind, Unit
+
+# Rules about a date (a due date, an end, an expiry): offsets may be negative (before) or zero.
+BEFORE_OR_AFTER = frozenset(
+    {
+        RuleKind.FOLLOW_UP_DUE,
+        RuleKind.RECOVERY_END,
+        RuleKind.SUPPORT_PLAN_END,
+        RuleKind.CONSENT_EXPIRY,
+        RuleKind.DOCUMENT_EXPIRY,
+    }
+)
 
 
 class ReminderRule(models.Model):
@@ -54,6 +66,11 @@ class ReminderRule(models.Model):
     @property
     def description(self) -> str:
         return DEFAULTS[self.kind].help
+
+    def clean(self) -> None:
+        """Only "relative to a date" rules may look back; the rest count forward from an event."""
+        if self.offsets and self.kind not in BEFORE_OR_AFTER and min(self.offsets) <= 0:
+            raise ValidationError({"offsets": _("This rule counts forward: every offset must be positive.")})
 
 
 class SourceType(models.TextChoices):

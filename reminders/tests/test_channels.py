@@ -246,6 +246,12 @@ def test_admins_change_offsets_in_the_admin_and_the_plan_follows(cast: Cast) -> 
         Reminder.objects.filter(source_id=follow_up.pk, kind=RuleKind.FOLLOW_UP_DUE).values_list("offset", flat=True)
     )
     assert offsets == [-2, 0]
+    # A cadence of zero or less is refused with a message; nothing changes.
+    review = ReminderRule.objects.get(kind=RuleKind.CASE_REVIEW_HIGH)
+    refused = web.post(f"/admin/reminders/reminderrule/{review.pk}/change/", {"enabled": "on", "offsets": "0"})
+    assert refused.status_code == 200 and "every offset must be positive" in refused.content.decode()
+    review.refresh_from_db()
+    assert review.offsets == [7]
     # The beat schedule is there too; caseworkers and auditors cannot change either.
     assert web.get("/admin/django_celery_beat/periodictask/").status_code == 200
     web.force_login(cast.audrey)
