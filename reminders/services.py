@@ -106,8 +106,8 @@ def _first_visit(rows: list[Reminder], now: dt.datetime, counts: DispatchCounts)
                 )
     created = Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
     counts.deliveries_created += len(created)
-    # A case review done: the planner plans the next one.
-    reviewed = [r.case_id for r in rows if r.kind in CASE_REVIEW_BY_RISK.values() and r.outcome == ""]
+    # A case review visited (sent, or nobody to send it to today): the planner plans the next one.
+    reviewed = [r.case_id for r in rows if r.kind in CASE_REVIEW_BY_RISK.values()]
     if reviewed:
         PlanRequest.objects.bulk_create(
             [PlanRequest(source_type=SourceType.CASE, source_id=i, requested_at=now) for i in set(reviewed)],

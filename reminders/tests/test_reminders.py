@@ -367,6 +367,13 @@ def test_case_reviews_follow_the_risk_level_and_stop_when_closed(team: Cast) -> 
     plan()
     nxt = planned(source_id=case.pk)
     assert len(nxt) == 1 and nxt[0][1] > first_due
+    # Nobody to remind one week does not stop the reviews.
+    User.objects.filter(pk=team.alice.pk).update(is_active=False)
+    dispatch_due(now=at(2100, 3, 1))
+    assert Reminder.objects.get(source_id=case.pk, due_on=nxt[0][1]).outcome == Outcome.NO_RECIPIENT
+    plan()
+    assert planned(source_id=case.pk)[0][1] > nxt[0][1]
+    User.objects.filter(pk=team.alice.pk).update(is_active=True)
     case_close(case=case, acting_user=team.sam, closure_reason="GoalsAchieved", expected_version=case.version)
     plan()
     assert Reminder.objects.filter(case=case, dispatched_at__isnull=True).count() == 0
