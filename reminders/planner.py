@@ -280,6 +280,14 @@ def request_plan(source_type: str, source_ids: Iterable[uuid.UUID]) -> None:
     )
 
 
+def plan_next_reviews(cases: Iterable[Case], *, at: dt.datetime, config: Config | None = None) -> None:
+    """The next review of each open case (after the last one dispatched)."""
+    config = config or Config()
+    for case in cases:
+        planned = plan_case(case, config, after=_case_review_after(case, _utc_date(at)))
+        sync_source(SourceType.CASE, case.pk, planned, requested_at=at, late_days=config.late_days)
+
+
 def _plan_cases(ids: list[uuid.UUID], config: Config, requested: dict[uuid.UUID, dt.datetime]) -> None:
     cases = {c.pk: c for c in Case.objects.filter(pk__in=ids)}
     for case_id in ids:
@@ -289,10 +297,8 @@ def _plan_cases(ids: list[uuid.UUID], config: Config, requested: dict[uuid.UUID,
         if case.status in CLOSED_STATUSES:
             Reminder.objects.filter(case=case, dispatched_at__isnull=True).delete()
             continue
-        at = requested[case_id]
-        planned = plan_case(case, config, after=_case_review_after(case, _utc_date(at)))
-        sync_source(SourceType.CASE, case.pk, planned, requested_at=at, late_days=config.late_days)
-        # Reopened, or first seen: everything on the case is planned again.
+        plan_next_reviews([case], at=requested[case_id], config=config)
+        # Opened, reopened or its risk changed (the trigger's columns): everything on the case is planned again.
         request_plan(SourceType.FOLLOW_UP, FollowUp.objects.filter(case=case).values_list("pk", flat=True))
         request_plan(SourceType.MILESTONE, Milestone.objects.filter(case=case).values_list("pk", flat=True))
         request_plan(SourceType.CONSENT, Consent.objects.filter(case=case).values_list("pk", flat=True))

@@ -77,6 +77,9 @@ DEFAULTS: dict[str, RuleDefault] = {
     RuleKind.CASE_REVIEW_LOW: RuleDefault(Unit.MONTHS, (3,), "every N months from the case's opening"),
 }
 
+# Rules counted in hours from an instant (a referral's sending), not on a date.
+HOUR_KINDS = frozenset(kind for kind, default in DEFAULTS.items() if default.unit == Unit.HOURS)
+
 CASE_REVIEW_BY_RISK = {
     "high": RuleKind.CASE_REVIEW_HIGH,
     "medium": RuleKind.CASE_REVIEW_MEDIUM,

@@ -28,12 +28,13 @@ from cases.models import (
 from referrals.models import Referral, ReferralStatus
 
 from .models import Reminder, SourceType
-from .rules import CASE_REVIEW_BY_RISK, RuleKind
+from .rules import CASE_REVIEW_BY_RISK, HOUR_KINDS, RuleKind
 
 M = TypeVar("M", bound=models.Model)
 
 FOLLOW_UP_KINDS = {RuleKind.FOLLOW_UP_DUE, RuleKind.FOLLOW_UP_OVERDUE, RuleKind.FOLLOW_UP_ESCALATION}
-UNANSWERED_KINDS = {RuleKind.REFERRAL_NO_ANSWER, RuleKind.REFERRAL_ESCALATION}
+# Referral reminders that stand only while the referral is unanswered: the hour rules.
+UNANSWERED_KINDS = HOUR_KINDS
 END_KINDS = {RuleKind.RECOVERY_END, RuleKind.SUPPORT_PLAN_END}
 
 
@@ -184,7 +185,3 @@ def _by_id(model: type[M], ids: set[uuid.UUID], *fields: str) -> dict[uuid.UUID,
     if not ids:
         return {}
     return {row.pk: row for row in model._default_manager.filter(pk__in=ids).only(*fields)}
-
-
-def reminder_for_delivery(reminder_id: int) -> Reminder:
-    return Reminder.objects.select_related("case", "referral").get(pk=reminder_id)

@@ -34,15 +34,16 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from accounts.models import User
+from cases.models import CLOSED_STATUSES, Case
 
-from .models import Channel, Delivery, Digest, Outcome, PlanRequest, Reminder, SourceType
-from .rules import CASE_REVIEW_BY_RISK, RuleKind, local_date, local_fire_time
+from .models import Channel, Delivery, Digest, Outcome, Reminder
+from .planner import plan_next_reviews
+from .rules import CASE_REVIEW_BY_RISK, HOUR_KINDS, local_date, local_fire_time
 from .selectors import Snapshot
 from .texts import reminder_link, reminder_text
 
 logger = logging.getLogger(__name__)
 
-HOUR_KINDS = frozenset({RuleKind.REFERRAL_NO_ANSWER, RuleKind.REFERRAL_ESCALATION})
 ENQUEUE_CHUNK = 20
 
 
@@ -106,13 +107,6 @@ def _first_visit(rows: list[Reminder], now: dt.datetime, counts: DispatchCounts)
                 )
     created = Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
     counts.deliveries_created += len(created)
-    # A case review visited (sent, or nobody to send it to today): the planner plans the next one.
-    reviewed = [r.case_id for r in rows if r.kind in CASE_REVIEW_BY_RISK.values()]
-    if reviewed:
-        PlanRequest.objects.bulk_create(
-            [PlanRequest(source_type=SourceType.CASE, source_id=i, requested_at=now) for i in set(reviewed)],
-            ignore_conflicts=True,
-        )
 
 
 def _enqueue_due(rows: list[Reminder], now: dt.datetime, counts: DispatchCounts) -> None:
@@ -211,6 +205,13 @@ def dispatch_due(*, now: dt.datetime | None = None, batch: int | None = None) ->
             ids_before = len(counts.delivery_ids)
             _enqueue_due(rows, now, counts)
             _save_visits(rows)
+            # A case review visited (sent, or nobody to send it to today): plan the next one now, once
+            # this one is saved as dispatched. Only the review: the rest of the case has not changed
+            # (and its survivor's documents need no decrypting).
+            reviewed = {r.case_id for r in first if r.kind in CASE_REVIEW_BY_RISK.values()}
+            if reviewed:
+                cases = Case.objects.filter(pk__in=reviewed).exclude(status__in=CLOSED_STATUSES)
+                plan_next_reviews(cases, at=now)
             new_ids = counts.delivery_ids[ids_before:]
             if new_ids:
                 transaction.on_commit(_send_after_commit(new_ids, counts))

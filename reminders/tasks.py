@@ -31,7 +31,17 @@ def dispatch_reminders() -> int:
 
 @shared_task(name="reminders.tasks.deliver_reminders", acks_late=True)
 def deliver_reminders(delivery_ids: list[int]) -> int:
-    return sum(services.deliver_one(int(delivery_id)) for delivery_id in delivery_ids)
+    """One failure (a mail server refusing, say) does not hold back the others
+    in the task: it stays unsent and the dispatcher enqueues it again."""
+    sent = 0
+    for delivery_id in delivery_ids:
+        try:
+            sent += services.deliver_one(int(delivery_id))
+        except Exception as exc:  # logged by id and type only: a message could name a recipient
+            logger.warning(
+                "reminder delivery %s failed (%s); it will be enqueued again", delivery_id, type(exc).__name__
+            )
+    return sent
 
 
 @shared_task(name="reminders.tasks.send_digests")

@@ -364,7 +364,9 @@ def test_case_reviews_follow_the_risk_level_and_stop_when_closed(team: Cast) -> 
     # Dispatching one review plans the next, a quarter later (anchored on the opening date).
     first_due = low[0][1]
     run(at(2100, 1, 1))
-    plan()
+    # The dispatcher plans the next review itself; nothing else on the case is planned again
+    # (no survivor's documents decrypted for a routine review).
+    assert not PlanRequest.objects.exists()
     nxt = planned(source_id=case.pk)
     assert len(nxt) == 1 and nxt[0][1] > first_due
     # Nobody to remind one week does not stop the reviews.
@@ -434,6 +436,24 @@ def test_inactive_or_unassigned_people_are_not_reminded(team: Cast) -> None:
     run(at(2100, 1, 1))
     assert inbox(team.sam) == []
     assert Reminder.objects.get(kind=RuleKind.FOLLOW_UP_ESCALATION).outcome == Outcome.NO_RECIPIENT
+
+
+def test_one_failing_delivery_does_not_hold_back_the_others_in_its_task(team: Cast) -> None:
+    from reminders.tasks import deliver_reminders
+
+    case = _case(team)
+    _follow_up(team, case, TODAY)
+    plan()
+    Reminder.objects.exclude(kind=RuleKind.FOLLOW_UP_DUE).delete()
+    counts = dispatch_due(now=at(2100, 1, 1))
+    assert len(counts.delivery_ids) == 2  # alice: in the app and by email
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("mail server down")):
+        assert deliver_reminders(counts.delivery_ids) == 1
+    assert set(Delivery.objects.filter(sent_at__isnull=False).values_list("channel", flat=True)) == {Channel.IN_APP}
+    # The email is enqueued again after the redelivery interval and then sent.
+    retry = dispatch_due(now=at(2100, 1, 1) + dt.timedelta(hours=1))
+    assert deliver_reminders(retry.delivery_ids) == 1
+    assert len(emails_to(team.alice)) == 1 and len(inbox(team.alice)) == 1
 
 
 def test_no_task_uses_a_countdown_or_eta() -> None:
