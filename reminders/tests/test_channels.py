@@ -67,7 +67,7 @@ def _everything_due(cast: Cast, survivor: Any) -> Any:
 @pytest.mark.django_db
 def test_no_email_or_notification_holds_survivor_data(cast: Cast, client_for: Any) -> None:
     User.objects.filter(username__in=["alice", "sam", "petra"]).update(email="x@ngo.invalid")
-    User.objects.filter(username="sam").update(language="ru")
+    User.objects.filter(username="sam").update(language="ru", email_digest=True)  # sam reads the digest
     survivor = make_survivor(
         created_by=cast.alice,
         given_names=CANARIES[0],
@@ -100,6 +100,8 @@ def test_no_email_or_notification_holds_survivor_data(cast: Cast, client_for: An
         RuleKind.DOCUMENT_EXPIRY,
         RuleKind.CASE_REVIEW_HIGH,
     }
+    digests = collect_digests(now=at(2100, 1, 2, 12))
+    assert len(digests) == 1 and send_digest(digests[0]) >= 2  # sam's escalations, in Russian
     assert len(mail.outbox) > 10
     texts = [f"{m.subject} {m.body} {m.extra_headers}" for m in mail.outbox]
     for user in (cast.alice, cast.sam, cast.petra):
