@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: bench-encryption bench-cases bench-access-log bench-reminders run test lint typecheck check-migrations check-deploy install lock messages clean-var
+.PHONY: bench-encryption bench-cases bench-access-log bench-reminders run test test-browser lint typecheck check-migrations check-deploy install lock messages clean-var
 
 $(STAMP): requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ run: $(STAMP)
 test: $(STAMP)
 	DJANGO_SETTINGS_MODULE=ngo_cases.settings.test \
 		$(PY) -m ngo_cases.local_stack exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+# The browser suite: Playwright driving Debian's Chromium (apt-get install -y chromium)
+# against a live server on PostgreSQL (tests/browser, docs/admin.md).
+test-browser: $(STAMP)
+	DJANGO_SETTINGS_MODULE=ngo_cases.settings.test \
+		$(PY) -m ngo_cases.local_stack exec -- $(PY) -m pytest -m browser tests/browser $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -137,8 +138,30 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "ngo_cases.api.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# "same-origin", not "no-referrer": with no-referrer Chromium sends
+# `Origin: null` on a same-origin form POST and Django's CSRF check refuses
+# every admin sign-in (docs/decisions.md "Referrer-Policy"). Other sites
+# still receive no Referer, so no URL of ours leaks to them.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# One strict Content-Security-Policy on every response (django-csp): scripts,
+# styles, images and fonts from this origin only; no inline script, no eval,
+# no frames, no plugins. A view that needs a stricter one sets its own header
+# (the referral letter), which the middleware leaves alone.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- Internationalisation --------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -150,6 +173,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Files browsers ask for at the site's root (favicon.ico), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "ngo_cases" / "public"
 
 # --- Caches (throttling, lockout counters live in the database) -----------
 REDIS_URL = env_str("REDIS_URL")
