@@ -23,7 +23,14 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Organisation, OrganisationType, Role, Team, User
-from accounts.tests.factories import TEST_PASSWORD, OrganisationFactory, TeamFactory, UserFactory, issue_token
+from accounts.tests.factories import (
+    TEST_PASSWORD,
+    OrganisationFactory,
+    TeamFactory,
+    UserFactory,
+    home_organisation,
+    issue_token,
+)
 
 
 @dataclass
@@ -53,7 +60,7 @@ PERSONAS = ["alice", "bob", "charlie", "sam", "cora", "pat", "petra", "audrey", 
 
 @pytest.fixture
 def cast(db: None) -> Cast:
-    home = OrganisationFactory.create(name="Home NGO", slug="home", is_home=True)
+    home = home_organisation()
     partner_org = OrganisationFactory.create(name="Partner Shelter", slug="shelter", org_type=OrganisationType.SHELTER)
     team_a = TeamFactory.create(organisation=home, name="Team A")
     team_b = TeamFactory.create(organisation=home, name="Team B")

@@ -80,6 +80,13 @@ class Organisation(UUIDModel, VersionedModel):
         _("is the home NGO"), default=False, help_text=_("The NGO that runs this system. Exactly one.")
     )
     description = models.TextField(_("description"), blank=True, max_length=4000)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="Europe/Moscow",
+        validators=[validate_time_zone],
+        help_text=_("Where the organisation works: new staff accounts start in this time zone."),
+    )
     active = models.BooleanField(
         _("active"),
         default=True,

@@ -59,6 +59,52 @@ def team_create(*, organisation: Organisation, name: str) -> Team:
     return team
 
 
+# Roles that work for the home NGO, roles that work for a partner, and the
+# coordinator, who runs the referral desk of either (docs/decisions.md).
+HOME_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN})
+PARTNER_ROLES = frozenset({Role.PARTNER_CASEWORKER})
+
+
+def staff_role_check(*, role: str, organisation: Organisation | None, is_superuser: bool = False) -> None:
+    """Raise ValidationError unless the role fits the organisation: home-NGO
+    roles in the home NGO, partner caseworkers in a partner organisation,
+    coordinators in either; no organisation only for the bootstrap superuser."""
+    from django.core.exceptions import ValidationError
+
+    if organisation is None:
+        if is_superuser:
+            return
+        raise ValidationError({"organisation": _("Every account belongs to an organisation.")})
+    if role in HOME_ROLES and not organisation.is_home:
+        raise ValidationError(
+            {
+                "role": _("%(role)s is a role of the home NGO, not of a partner organisation.")
+                % {"role": Role(role).label}
+            }
+        )
+    if role in PARTNER_ROLES and organisation.is_home:
+        raise ValidationError({"role": _("A partner caseworker belongs to a partner organisation.")})
+
+
+def staff_flags_apply(*, user: User) -> None:
+    """Derive the admin-site flag from the role (in memory; the caller saves):
+    administrators, auditors and supervisors use the admin, nobody else. The
+    bootstrap superuser keeps it."""
+    user.is_staff = user.is_superuser or user.role in ADMIN_SITE_ROLES
+
+
+def role_group_sync(*, user: User) -> None:
+    """The user is in their role's group (accounts/roles.py) and in no other role's."""
+    wanted = Group.objects.get_or_create(name=role_group_name(user.role))[0] if user.role in Role.values else None
+    stale = user.groups.filter(name__startswith="role:")
+    if wanted is not None:
+        stale = stale.exclude(pk=wanted.pk)
+    if stale.exists():
+        user.groups.remove(*stale)
+    if wanted is not None and not user.groups.filter(pk=wanted.pk).exists():
+        user.groups.add(wanted)
+
+
 @transaction.atomic
 def staff_create(
     *,
@@ -69,17 +115,16 @@ def staff_create(
     teams: list[Team] | None = None,
     email: str = "",
     language: str = "en",
-    time_zone: str = "UTC",
+    time_zone: str | None = None,
 ) -> User:
-    """Create a staff account. The password must pass the validators.
-
-    Partner caseworkers belong to a partner organisation, never the home NGO;
-    teams must belong to the user's organisation.
+    """Create a staff account, the one way every account is made (the admin,
+    ``create_staff``, the demo). The password must pass the validators; the
+    role must fit the organisation (``staff_role_check``); the admin-site flag
+    and groups follow the role; the time zone defaults to the organisation's.
     """
     from django.core.exceptions import ValidationError
 
-    if role == Role.PARTNER_CASEWORKER and organisation.is_home:
-        raise ValidationError({"role": _("A partner caseworker belongs to a partner organisation.")})
+    staff_role_check(role=role, organisation=organisation)
     for team in teams or []:
         if team.organisation_id != organisation.pk:
             raise ValidationError({"team": _("The team belongs to another organisation.")})
@@ -89,15 +134,15 @@ def staff_create(
         organisation=organisation,
         role=role,
         language=language,
-        time_zone=time_zone,
-        is_staff=role in ADMIN_SITE_ROLES,
+        time_zone=time_zone or organisation.time_zone,
         is_superuser=False,
     )
+    staff_flags_apply(user=user)
     validate_password(password, user)
     user.set_password(password)
     user.full_clean()
     user.save()
-    user.groups.add(Group.objects.get_or_create(name=role_group_name(role))[0])
+    role_group_sync(user=user)
     for team in teams or []:
         TeamMembership.objects.create(team=team, user=user)
     team_groups_sync(user=user)
@@ -221,12 +266,30 @@ def user_has_mfa(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def _verify_otp(user: User, otp: str) -> bool:
+def mfa_device_for_code(user: User, otp: str) -> TOTPDevice | StaticDevice | None:
+    """The confirmed device that accepts this code (a TOTP code or a recovery
+    code, which is then used up), or None. django-otp checks drift, replay
+    and its own failure throttle."""
     code = otp.strip().replace(" ", "")
     if code.isdigit():
-        return any(device.verify_token(code) for device in TOTPDevice.objects.filter(user=user, confirmed=True))
+        for totp in TOTPDevice.objects.filter(user=user, confirmed=True):
+            if totp.verify_token(code):
+                return totp
+        return None
     digest = _recovery_digest(code)
-    return any(device.verify_token(digest) for device in StaticDevice.objects.filter(user=user, confirmed=True))
+    for static in StaticDevice.objects.filter(user=user, confirmed=True):
+        if static.verify_token(digest):
+            return static
+    return None
+
+
+def _verify_otp(user: User, otp: str) -> bool:
+    return mfa_device_for_code(user, otp) is not None
+
+
+def mfa_code_refused(*, request: HttpRequest, username: str) -> None:
+    """A refused second factor counts towards the lockout and is logged (API and admin alike)."""
+    _record_failure(request, username)
 
 
 def auth_login(*, request: HttpRequest, username: str, password: str, otp: str = "", device: str = "") -> IssuedToken:
@@ -297,6 +360,11 @@ def mfa_totp_begin(*, user: User) -> TotpEnrolment:
         raise Conflict(_("Two-factor authentication is already set up for this account."))
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return totp_enrolment_of(device)
+
+
+def totp_enrolment_of(device: TOTPDevice) -> TotpEnrolment:
+    """What the person types or scans into their app: the key in base32 and the otpauth URI."""
     secret = base64.b32encode(binascii.unhexlify(device.key)).decode("ascii").rstrip("=")
     return TotpEnrolment(otpauth_uri=device.config_url, secret=secret)
 
@@ -347,6 +415,17 @@ def _replace_recovery_codes(user: User) -> list[str]:
         codes.append(f"{raw[:5]}-{raw[5:]}")
         StaticToken.objects.create(device=device, token=_recovery_digest(raw))
     return codes
+
+
+@transaction.atomic
+def mfa_reset(*, user: User, acting_user: User) -> None:
+    """An administrator's reset of a lost authenticator: the user's TOTP
+    devices and recovery codes are deleted and their API tokens revoked, so
+    the next sign-in starts enrolment again. Logged with both accounts."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    tokens, _by_model = ApiToken.objects.filter(user=user).delete()
+    audit.record(action=Action.MFA_RESET, actor=acting_user, subject=user, detail=f"tokens={tokens}")
 
 
 def recovery_codes_left(user: User) -> int:

@@ -12,7 +12,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .models import TeamMembership, User
-from .services import desk_groups_sync, team_groups_sync
+from .services import desk_groups_sync, role_group_sync, team_groups_sync
 
 
 @receiver(post_save, sender=TeamMembership, dispatch_uid="team_membership_saved")
@@ -28,6 +28,7 @@ def _user_changed(sender: type[User], instance: User, created: bool, raw: bool =
     update_fields = kwargs.get("update_fields")
     if raw or (update_fields is not None and not {"role", "is_active", "organisation"} & set(update_fields)):
         return  # a login's last_login update changes nothing here
+    role_group_sync(user=instance)
     if created:
         # a coordinator made in the admin joins the desk at once; teams come with memberships
         desk_groups_sync(user=instance)

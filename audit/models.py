@@ -37,6 +37,7 @@ class Action(models.TextChoices):
     TOKEN_CREATED = "auth.token_created", _("Token created")
     TOKEN_REVOKED = "auth.token_revoked", _("Token revoked")
     LOGOUT_ALL = "auth.logout_all", _("Signed out everywhere")
+    MFA_RESET = "auth.mfa_reset", _("Two-factor sign-in reset")
     GRANT_CREATED = "grant.created", _("Access granted")
     GRANT_REVOKED = "grant.revoked", _("Access withdrawn")
 

@@ -2,11 +2,13 @@
 API class and has a row in tests/policy.py (the permission matrix)."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import TemplateView
 
 from accounts import apis as accounts_apis
 from cases import apis as cases_apis
 from ngo_cases.api.health import HealthApi
+from ngo_cases.api.not_found import NotFoundApi
 from ngo_cases.api.schema import SchemaApi, SwaggerUiApi
 from notifications import apis as notifications_apis
 from referrals import apis as referrals_apis
@@ -105,8 +107,10 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
+    re_path(r"^api/", NotFoundApi.as_view(), name="api-not-found"),
     path("healthz", HealthApi.as_view(), name="healthz"),
     path("admin/", admin.site.urls),
+    path("", TemplateView.as_view(template_name="front.html"), name="front"),
 ]
 
 handler400 = "ngo_cases.api.errors.handler400"

@@ -103,6 +103,10 @@ def on_alices_referral(
 # route name -> {"public": bool, "methods": {METHOD: {persona: status}}}
 API_POLICY: dict[str, dict[str, object]] = {
     "healthz": {"public": True, "methods": {"GET": everyone(200)}},
+    # any other address under /api/: problem+json 404 for every method
+    "api-not-found": {"public": True, "methods": dict.fromkeys(METHODS, everyone(404))},
+    # the service's front page (plain HTML, no data)
+    "front": {"public": True, "methods": {"GET": everyone(200)}},
     "api:auth-login": {"public": True, "methods": {"POST": everyone(400)}},
     "api:auth-logout": {"methods": {"POST": staff(204)}},
     "api:auth-logout-all": {"methods": {"POST": staff(204)}},

@@ -75,13 +75,11 @@ GET_ROUTES = [
 
 def _fuzz_user() -> User:
     """A caseworker of the home NGO: reaches the case, referral and directory endpoints."""
-    from accounts.models import Organisation
-    from accounts.tests.factories import OrganisationFactory
+    from accounts.tests.factories import home_organisation
 
     user = User.objects.filter(username="fuzz").first()
     if user is None:
-        home = Organisation.objects.filter(is_home=True).first() or OrganisationFactory.create(is_home=True)
-        user = UserFactory.create(username="fuzz", organisation=home)
+        user = UserFactory.create(username="fuzz", organisation=home_organisation())
     return user
 
 
@@ -157,12 +155,12 @@ def test_random_bodies_on_a_case_never_crash(route: str, method: str, body: Any)
     """On the fuzzer's own case, with a current If-Match: every write of the
     case API either works or answers problem+json."""
     from accounts.models import Role, Team
-    from accounts.tests.factories import OrganisationFactory
+    from accounts.tests.factories import home_organisation
     from cases.tests.factories import make_case_with_everything
 
     user = User.objects.filter(username="fuzz-sup").first()
     if user is None:
-        team = Team.objects.create(organisation=OrganisationFactory.create(), name="Fuzz")
+        team = Team.objects.create(organisation=home_organisation(), name="Fuzz")
         user = UserFactory.create(
             username="fuzz-sup", role=Role.SUPERVISOR, organisation=team.organisation, teams=[team]
         )
@@ -196,11 +194,11 @@ def _referral_fixture() -> dict[str, Any]:
     coordinator, and objects of every kind: a draft and a sent referral,
     a service and a contact of the partner."""
     from accounts.models import Organisation, Role, Team
-    from accounts.tests.factories import OrganisationFactory
+    from accounts.tests.factories import OrganisationFactory, home_organisation
     from cases.tests.factories import make_case
     from referrals.tests.factories import make_directory_entries, make_draft, make_sent
 
-    home = Organisation.objects.filter(is_home=True).first() or OrganisationFactory.create(is_home=True)
+    home = home_organisation()
     supervisor = User.objects.filter(username="fuzz-ref-sup").first()
     if supervisor is None:
         team = Team.objects.create(organisation=home, name="Fuzz referrals")

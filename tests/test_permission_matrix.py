@@ -205,13 +205,14 @@ def _admin_expectation(route: Route, persona: str) -> set[int] | None:
             return {404} if persona in ADMIN_GRANT_MANAGERS else {302}
         if view == "export":  # the access log's CSV export: its viewers (who hold the export permission)
             return {200} if persona in ADMIN_MODEL_VIEWERS[label] else {403}
-        if view in {"change", "history", "delete", "config", "qrcode"}:
+        if view in {"change", "history", "delete", "config", "qrcode", "mfa_reset"}:
             # A nonexistent object: viewers are told so (302/404), others refused.
             return {302, 403, 404}
         return None
     static = {
         "auth_user_password_change": {404} if persona in {"adam", "root"} else {403},  # Django's fixed name
         "index": {200},
+        "account": {200},  # one's own account: preferences and two-factor enrolment
         "password_change": {200},
         "password_change_done": {200},
         "jsi18n": {200},

@@ -32,13 +32,27 @@ class TeamFactory(factory.django.DjangoModelFactory[Team]):
     name = factory.Sequence(lambda n: f"Team {n}")
 
 
+def home_organisation() -> Organisation:
+    """The home NGO (one per database), made on first use."""
+    existing = Organisation.objects.filter(is_home=True).first()
+    return existing or OrganisationFactory.create(name="Home NGO", slug="home", is_home=True)
+
+
+def _organisation_for(role: str) -> Organisation:
+    """Where an account of this role works unless a test says otherwise:
+    partner caseworkers at a new partner organisation, everyone else at home."""
+    if role == Role.PARTNER_CASEWORKER:
+        return OrganisationFactory.create(org_type=OrganisationType.SHELTER)
+    return home_organisation()
+
+
 class UserFactory(factory.Factory[User]):
     class Meta:
         model = User
 
     username = factory.Sequence(lambda n: f"user{n}")
     role = Role.CASEWORKER
-    organisation = factory.SubFactory(OrganisationFactory)
+    organisation = factory.LazyAttribute(lambda o: _organisation_for(o.role))
     password = TEST_PASSWORD
     teams: list[Team] = []
     language = "en"

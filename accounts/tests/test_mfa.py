@@ -158,13 +158,21 @@ def test_unverified_session_is_not_authenticated_when_mfa_required(mfa_required:
 
 
 def test_admin_asks_for_otp_when_mfa_required(mfa_required: None) -> None:
+    assert 'name="otp_token"' in Client().get("/admin/login/").content.decode()
+
+
+def test_admin_without_authenticator_is_sent_to_enrolment_when_mfa_required(mfa_required: None) -> None:
     user = UserFactory.create(username="adam", role="admin")
     browser = Client()
-    browser.force_login(user)
+    browser.force_login(user)  # a password sign-in, no second factor yet
     response = browser.get("/admin/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
-    assert "otp_token" in browser.get(response["Location"]).content.decode()
+    assert browser.get(response["Location"])["Location"] == "/admin/account/"
+    page = browser.get("/admin/account/").content.decode()
+    assert "Set up two-factor sign-in" in page
+    assert "Save preferences" not in page  # the enrolment is all this session may do
+    assert browser.get("/admin/accounts/user/").status_code == 302
 
 
 def test_enrolment_token_opens_only_mfa_and_logout_routes(api: APIClient, mfa_required: None) -> None:

@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, transaction
 from django.db.models import Model, QuerySet
+from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
@@ -137,9 +138,15 @@ class ApiBase:
         entry["action"] = action or entry["action"]
         entry["break_glass"] = break_glass_grant_id or entry["break_glass"]
 
+    def options(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        """OPTIONS: the methods this route answers, in the ``Allow`` header.
+        No body and no data, so nothing is written to the access log (and no
+        renderer is involved, whatever the route renders)."""
+        return HttpResponse(status=204)
+
     def _write_access_log(self, request: Request, response: Any) -> Any:
         entry = self.__dict__.get("_audit")
-        if self.audit_type is None or response.status_code >= 400:
+        if self.audit_type is None or response.status_code >= 400 or request.method == "OPTIONS":
             return response
         if entry is None:
             raise ImproperlyConfigured(f"{type(self).__name__} returned data without reporting it to the access log")
@@ -166,7 +173,7 @@ class ApiBase:
             return problem_response(503, body)
         return response
 
-    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = self._write_access_log(request, response)
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
         response["Cache-Control"] = "no-store"

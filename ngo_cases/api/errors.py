@@ -79,6 +79,13 @@ class PreconditionFailed(ProblemError):
     default_detail = _("The resource changed since you read it. Fetch it again and reapply your change.")
 
 
+class ContentTooLarge(ProblemError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    problem_type = PROBLEM_PREFIX + "content-too-large"
+    title = _("Content Too Large")
+    default_detail = _("The request body is larger than this endpoint accepts.")
+
+
 class Conflict(ProblemError):
     status_code = status.HTTP_409_CONFLICT
     problem_type = PROBLEM_PREFIX + "conflict"
@@ -281,6 +288,7 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
 
 __all__ = [
     "Conflict",
+    "ContentTooLarge",
     "InvalidCredentials",
     "InvalidOtp",
     "LockedOut",

@@ -51,6 +51,9 @@ def broker_ok() -> bool:
 class HealthApi(BaseAPIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
+    # Monitors poll it every few seconds: never throttled like the API (each
+    # call costs one SELECT 1 and one broker handshake, and reveals nothing).
+    throttle_classes: list[Any] = []
     atomic_request = False
 
     @extend_schema(

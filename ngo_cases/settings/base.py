@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ngo_cases.client_address.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -173,6 +174,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "ngo_cases" / "static"]
 # Files browsers ask for at the site's root (favicon.ico), served by WhiteNoise.
 WHITENOISE_ROOT = BASE_DIR / "ngo_cases" / "public"
 
@@ -184,6 +186,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Django REST framework ------------------------------------------------
+# Request limits (ngo_cases/api/parsers.py): larger bodies answer 413, deeper
+# JSON 400, before the parser could fail.
+NGO_API_MAX_BODY_BYTES = env_int("NGO_API_MAX_BODY_BYTES", 1024 * 1024)
+NGO_API_MAX_JSON_DEPTH = env_int("NGO_API_MAX_JSON_DEPTH", 32)
 API_PAGE_SIZE = 50
 API_MAX_PAGE_SIZE = 200
 REST_FRAMEWORK = {
@@ -196,7 +202,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": API_PAGE_SIZE,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["ngo_cases.api.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "ngo_cases.api.throttling.UserThrottle",
         "ngo_cases.api.throttling.AnonThrottle",
@@ -210,6 +216,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Throttles key on REMOTE_ADDR, which TrustedProxyMiddleware has set to
+    # the client's address; DRF must not read X-Forwarded-For itself.
+    "NUM_PROXIES": 0,
 }
 
 KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 - a model label, not a secret
@@ -267,6 +276,12 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ngo_cases.api.errors.lockout_response"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "ngo_cases.client_address.client_address"
+
+# --- The client's address (ngo_cases/client_address.py) ----------------------
+# X-Forwarded-For is believed only from these proxies (addresses or CIDR
+# networks, comma-separated), e.g. "127.0.0.1,10.0.0.0/8". Default: none.
+NGO_TRUSTED_PROXIES = env_list("NGO_TRUSTED_PROXIES")
 
 # --- Encryption at rest (docs/security.md) ------------------------------------
 # Never in the repository or the database. `make run` / `make test` create

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--team", action="append", default=[], help="Team name in that organisation (repeatable).")
         parser.add_argument("--email", default="")
         parser.add_argument("--language", default=Language.ENGLISH, choices=Language.values)
-        parser.add_argument("--time-zone", default="UTC")
+        parser.add_argument("--time-zone", default=None, help="IANA name; default: the organisation's time zone")
 
     def handle(self, *args: Any, **options: Any) -> None:
         organisation = Organisation.objects.filter(slug=options["org"]).first()
