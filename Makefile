@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: bench-encryption bench-cases bench-access-log bench-reminders run test test-browser lint typecheck check-migrations check-deploy install lock messages clean-var
+.PHONY: bench-encryption bench-cases bench-access-log bench-reminders run test test-browser test-contract lint typecheck check-migrations check-deploy install lock messages clean-var
 
 $(STAMP): requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ test: $(STAMP)
 test-browser: $(STAMP)
 	DJANGO_SETTINGS_MODULE=ngo_cases.settings.test \
 		$(PY) -m ngo_cases.local_stack exec -- $(PY) -m pytest -m browser tests/browser $(PYTEST_ARGS)
+
+# schemathesis over the published OpenAPI schema, one run per role persona (tests/contract).
+test-contract: $(STAMP)
+	DJANGO_SETTINGS_MODULE=ngo_cases.settings.test \
+		$(PY) -m ngo_cases.local_stack exec -- $(PY) -m pytest -m contract tests/contract $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

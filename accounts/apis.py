@@ -93,6 +93,7 @@ class TokenListApi(BaseAPIView):
     def scoped_queryset(self) -> QuerySet[ApiToken]:
         return selectors.token_list(fetched_by=_user(self.request))
 
+    @extend_schema(responses={200: TokenOutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         data = TokenOutputSerializer(page, many=True, context={"request": request}).data

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rest_framework import serializers
+from ngo_cases.api import serializers
 
 from .models import ApiToken, Language, Organisation, Team, User, validate_time_zone
 
@@ -40,6 +40,7 @@ class MeOutputSerializer(serializers.ModelSerializer):
     organisation = OrganisationBriefSerializer(read_only=True)
     teams = TeamBriefSerializer(many=True, read_only=True)
     mfa_enrolled = serializers.SerializerMethodField()
+    email = serializers.CharField(read_only=True, help_text="May be empty.")  # not format=email: "" is allowed
 
     class Meta:
         model = User

@@ -9,12 +9,13 @@ from typing import Any, ClassVar
 
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Role, Team, User
+from ngo_cases.api import serializers
 from ngo_cases.api.base import BaseAPIView, ListMixin
 from ngo_cases.api.base import request_user as _user
 from ngo_cases.api.base import valid_input as _valid
@@ -206,6 +207,8 @@ class CaseDetailApi(CaseObjectApi):
 
 
 class CaseAssignApi(CaseObjectApi):
+    if_match_methods = frozenset({"POST"})
+
     @extend_schema(request=s.AssignInputSerializer, responses={200: s.CaseDetailSerializer})
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
         case = self.case(case_id, CaseAction.ASSIGN)
@@ -219,6 +222,8 @@ class CaseAssignApi(CaseObjectApi):
 
 
 class CaseCloseApi(CaseObjectApi):
+    if_match_methods = frozenset({"POST"})
+
     @extend_schema(request=s.CloseInputSerializer, responses={200: s.CaseDetailSerializer})
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
         case = self.case(case_id, CaseAction.WORK)
@@ -229,6 +234,8 @@ class CaseCloseApi(CaseObjectApi):
 
 
 class CaseReopenApi(CaseObjectApi):
+    if_match_methods = frozenset({"POST"})
+
     @extend_schema(request=None, responses={200: s.CaseDetailSerializer})
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
         case = self.case(case_id, CaseAction.ASSIGN)
@@ -249,6 +256,8 @@ class CaseBreakGlassApi(CaseObjectApi):
 
 
 class CaseAccessApi(CaseObjectApi):
+    pagination_class = None  # the whole access list, one array
+
     @extend_schema(responses={200: s.AccessEntrySerializer(many=True)})
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
         case = self.case(case_id)
@@ -323,6 +332,7 @@ class CaseConsentListApi(ListMixin, CaseObjectApi):
 
 
 class CaseConsentRevokeApi(CaseObjectApi):
+    if_match_methods = frozenset({"POST"})
     audit_type = "consent"
 
     @extend_schema(request=None, responses={200: s.ConsentOutputSerializer})

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
 
 from accounts.models import Organisation, Team, User
+from ngo_cases.api import serializers
 from ngo_cases.crypto.errors import KeyDestroyed
 
 from .models import (

@@ -9,7 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import serializers
+
+from ngo_cases.api import serializers
 
 from .models import Kind, Notification
 

@@ -15,13 +15,13 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Organisation, OrganisationType, Role, User
 from cases.permissions import CaseAction, access_case
+from ngo_cases.api import serializers
 from ngo_cases.api.base import BaseAPIView, ListMixin
 from ngo_cases.api.base import request_user as _user
 from ngo_cases.api.base import valid_input as _valid
@@ -345,6 +345,8 @@ class ReferralDetailApi(ReferralObjectApi):
 
 class ReferralTransitionApi(ReferralObjectApi):
     """POST /referrals/{id}/<action>: one subclass per transition."""
+
+    if_match_methods = frozenset({"POST"})
 
     need: Need = Need.ANSWER
     input_serializer: type[serializers.Serializer] | None = None

@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from rest_framework import serializers
-
 from accounts.models import OrganisationType, User
 from cases.models import iso639
 from cases.serializers import SealedTextField, TextField
+from ngo_cases.api import serializers
 from ngo_cases.crypto.errors import KeyDestroyed
 
 from .models import (

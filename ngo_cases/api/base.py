@@ -83,6 +83,12 @@ class ApiBase:
 
     # The model the OpenAPI generator describes (it has no user to scope for).
     schema_model: ClassVar[type[Model] | None] = None
+    # Methods that must send If-Match (428 without, 412 when stale) and
+    # methods whose success answers carry an ETag. The schema documents both
+    # from here, and expected_version()/etag_response() refuse to run for a
+    # method not declared, so the schema cannot drift from the code.
+    if_match_methods: ClassVar[frozenset[str]] = frozenset({"PATCH", "PUT", "DELETE"})
+    etag_methods: ClassVar[frozenset[str]] = frozenset({"GET", "PATCH", "PUT", "POST"})
     # What this endpoint returns about survivors ("case", "note", ...): its
     # successful responses are written to the access log. None: no survivor data.
     audit_type: ClassVar[str | None] = None
@@ -184,9 +190,15 @@ class ApiBase:
     # --- concurrency -----------------------------------------------------------
 
     def etag_response(self, obj: VersionedModel, data: Any, status: int = 200) -> Response:
+        method = self.request.method  # type: ignore[attr-defined]
+        if method not in self.etag_methods and method != "HEAD":
+            raise ImproperlyConfigured(f"{type(self).__name__}: add {method} to etag_methods (the schema reads it)")
         return Response(data, status=status, headers={"ETag": concurrency.etag_for(obj)})
 
     def expected_version(self, obj: VersionedModel) -> int:
+        method = self.request.method  # type: ignore[attr-defined]
+        if method not in self.if_match_methods:
+            raise ImproperlyConfigured(f"{type(self).__name__}: add {method} to if_match_methods (the schema reads it)")
         return concurrency.expected_version(self.request, obj)  # type: ignore[attr-defined]
 
 

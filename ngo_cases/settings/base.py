@@ -213,7 +213,7 @@ REST_FRAMEWORK = {
         "login": env_str("API_THROTTLE_LOGIN", "30/minute"),
     },
     "EXCEPTION_HANDLER": "ngo_cases.api.errors.problem_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ngo_cases.api.openapi.ApiSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Throttles key on REMOTE_ADDR, which TrustedProxyMiddleware has set to

@@ -1,0 +1,72 @@
+"""DRF's serializers, with input fields that accept only JSON's own types.
+
+DRF is lenient on input: a CharField takes ``12`` or ``true`` as text, an
+IntegerField ``"12"``, a BooleanField ``"yes"`` or ``1``, a UUIDField an
+integer. The published schema says ``string``, ``integer``, ``boolean``; a
+value of another type is the client's mistake and gets a 400 like any other
+invalid value (schemathesis' negative_data_rejection check holds us to it).
+
+Every serializer module of the project imports this module in place of
+``rest_framework.serializers``::
+
+    from ngo_cases.api import serializers
+
+and gets DRF's whole namespace with these strict fields in it, also in the
+fields a ModelSerializer builds from model fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import fields as _fields
+from rest_framework import serializers as _drf
+from rest_framework.serializers import *  # noqa: F403 - this module stands in for DRF's
+
+
+class CharField(_drf.CharField):  # type: ignore[no-redef]
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
+class IntegerField(_drf.IntegerField):  # type: ignore[no-redef]
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))
+
+
+class BooleanField(_drf.BooleanField):  # type: ignore[no-redef]
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class UUIDField(_drf.UUIDField):  # type: ignore[no-redef]
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
+class EmailField(_drf.EmailField, CharField):  # type: ignore[no-redef]
+    pass
+
+
+class ModelSerializer(_drf.ModelSerializer):  # type: ignore[no-redef]
+    serializer_field_mapping = {
+        **_drf.ModelSerializer.serializer_field_mapping,
+        **{
+            model_field: {
+                _fields.CharField: CharField,
+                _fields.IntegerField: IntegerField,
+                _fields.BooleanField: BooleanField,
+                _fields.UUIDField: UUIDField,
+                _fields.EmailField: EmailField,
+            }.get(field, field)
+            for model_field, field in _drf.ModelSerializer.serializer_field_mapping.items()
+        },
+    }
