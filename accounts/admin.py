@@ -10,6 +10,7 @@ from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
+from axes.models import AccessLog as AxesAccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Exists, OuterRef, QuerySet
@@ -228,6 +229,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
 # to read one: these read-only registrations replace them.
 admin.site.unregister(TOTPDevice)
 admin.site.unregister(StaticDevice)
+# django-axes' log of successful sign-ins is off (AXES_DISABLE_ACCESS_LOG): sign-ins
+# are in the audit log, and two screens called "access log" confused auditors.
+admin.site.unregister(AxesAccessLog)
 
 
 class _DeviceAdmin(admin.ModelAdmin):

@@ -38,7 +38,6 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, list[str]]] = {
     Role.AUDITOR: {
         "axes.accessattempt": ["view"],
         "axes.accessfailurelog": ["view"],
-        "axes.accesslog": ["view"],
         "audit.accesslogentry": ["view", "export"],
         "audit.bulkaccessalert": ["view"],
         # to go from a case, survivor or account to its entries: metadata only, identity masked

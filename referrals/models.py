@@ -105,6 +105,7 @@ class FieldGroup(models.TextChoices):
     CONTACT = "contact", _("Contact details")
     EXPLOITATION = "exploitation", _("Exploitation summary")
     NEEDS = "needs", _("Needs and language")
+    REASON = "reason", _("Reason for referral")
 
 
 class ReferralStatus(models.TextChoices):

@@ -190,6 +190,8 @@ class DeliveryOutputSerializer(serializers.Serializer):
 
 # group -> [(where, field)]: "survivor", "case" or "referral".
 SHARED_FIELDS: dict[str, list[tuple[str, str]]] = {
+    # The free-text reason may name the survivor or others: shared only when ticked.
+    FieldGroup.REASON: [("referral", "reason")],
     FieldGroup.IDENTITY: [
         ("survivor", "given_names"),
         ("survivor", "middle_names"),
@@ -340,7 +342,10 @@ class ReferralSharedSerializer(serializers.Serializer):
     status = serializers.CharField()
     urgency = serializers.CharField()
     services = serializers.ListField(child=serializers.CharField())
-    reason = serializers.SerializerMethodField(help_text="null while the consent has lapsed (and after erasure)")
+    reason = serializers.SerializerMethodField(
+        help_text="For recipients only when the sender shared the `reason` group; null while the consent has lapsed "
+        "(and after erasure)."
+    )
     shared_groups = serializers.ListField(child=serializers.CharField())
     shared = serializers.SerializerMethodField()
     consent_lapsed = serializers.SerializerMethodField()
@@ -363,9 +368,11 @@ class ReferralSharedSerializer(serializers.Serializer):
         return user
 
     def get_reason(self, referral: Any) -> str | None:
-        """The reason may name the survivor: recipients read it only while
-        the consent is live, like the shared groups."""
-        if not (referral.on_sender_side or referral.consent_is_live):
+        """The reason may name the survivor: recipients read it only when the
+        sender shared it (the ``reason`` group) and while the consent is live."""
+        if not referral.on_sender_side and (
+            not referral.consent_is_live or FieldGroup.REASON not in referral.shared_groups
+        ):
             return None
         try:
             return str(referral.reason)

@@ -123,6 +123,8 @@ def organisation_update(
     *, organisation: Organisation, acting_user: User, expected_version: int, **changes: Any
 ) -> Organisation:
     locked = _lock(Organisation, organisation, expected_version)
+    if locked.is_home and changes.get("active") is False:
+        raise ValidationProblem({"active": [_("The home NGO runs this system and cannot be deactivated.")]})
     _apply(locked, changes, ORGANISATION_FIELDS)
     locked.version = expected_version + 1
     _save_checked(locked, exclude=["desk_group"])

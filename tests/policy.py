@@ -205,7 +205,6 @@ ADMIN_MODEL_VIEWERS: dict[str, list[str]] = {
     "auth.group": ["root"],
     "axes.accessattempt": ["audrey", "adam", "root"],
     "axes.accessfailurelog": ["audrey", "adam", "root"],
-    "axes.accesslog": ["audrey", "root"],
     "otp_totp.totpdevice": ["adam", "root"],
     "otp_static.staticdevice": ["adam", "root"],
     "cases.case": ["sam", "audrey", "adam", "root"],
@@ -231,7 +230,6 @@ ADMIN_MODEL_ADDERS: dict[str, list[str]] = {
     "auth.group": ["root"],
     "axes.accessattempt": [],
     "axes.accessfailurelog": [],
-    "axes.accesslog": [],
     "otp_totp.totpdevice": [],  # nobody: devices are enrolled by their owner, never made for them
     "otp_static.staticdevice": [],
     "cases.case": [],  # cases are opened through the API's services, never in the admin

@@ -181,3 +181,13 @@ def test_superuser_gets_an_admin_role() -> None:
     root = User.objects.create_superuser("root", "r@example.invalid", TEST_PASSWORD)
     assert root.role == "admin"
     assert root.organisation is None
+
+
+def test_an_api_sign_in_makes_no_session_and_sets_no_cookie(api: APIClient) -> None:
+    from django.contrib.sessions.models import Session
+
+    UserFactory.create(username="anna")
+    response = login(api, "anna", TEST_PASSWORD, device="phone")
+    assert response.status_code == 200
+    assert Session.objects.count() == 0
+    assert "sessionid" not in response.cookies

@@ -587,3 +587,22 @@ def test_an_erased_survivors_case_reads_without_identity_and_refuses_writes(cast
         as_alice.patch(f"/api/v1/survivors/{ids['survivor_id']}", {"family_name": "X"}, HTTP_IF_MATCH=survivor["ETag"]),
         409,
     )
+
+
+@pytest.mark.parametrize(
+    ("given_at", "expires_at"),
+    [
+        ("0414-05-01T10:00:00Z", "1268-01-01T00:00:00Z"),
+        ("1899-12-31T23:00:00Z", None),
+        ("2026-11-01T10:00:00Z", "2200-01-01T00:00:00Z"),
+    ],
+)
+def test_consent_dates_outside_1900_to_2199_are_refused(
+    given_at: str, expires_at: str | None, cast: Cast, client_for: Client, alices_case: Case
+) -> None:
+    body = {"given_by": "survivor", "method": "written", "scope": "services", "given_at": given_at}
+    if expires_at:
+        body["expires_at"] = expires_at
+    errors = problem(client_for(cast.alice).post(case_url(alices_case, "/consents/"), body), 400)["errors"]
+    assert set(errors) <= {"given_at", "expires_at"} and errors
+    assert Consent.objects.count() == 0

@@ -17,6 +17,7 @@ fields a ModelSerializer builds from model fields.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from rest_framework import fields as _fields
@@ -56,6 +57,35 @@ class EmailField(_drf.EmailField, CharField):  # type: ignore[no-redef]
     pass
 
 
+# Dates anyone records here (births, documents, consents, decisions, due
+# dates) lie in these years; outside them a value is a typing error, and
+# before ~1900 time zones had local mean time offsets that RFC 3339 cannot write.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+
+
+def _check_year(field: _drf.Field, value: datetime.date) -> None:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise _drf.ValidationError(f"A date from {EARLIEST_YEAR} to {LATEST_YEAR}.", code="out_of_range")
+
+
+class DateField(_drf.DateField):  # type: ignore[no-redef]
+    def to_internal_value(self, value: Any) -> datetime.date:
+        if not isinstance(value, str):
+            self.fail("invalid", format="YYYY-MM-DD")
+        parsed: datetime.date = super().to_internal_value(value)
+        _check_year(self, parsed)
+        return parsed
+
+
+class DateTimeField(_drf.DateTimeField):  # type: ignore[no-redef]
+    def to_internal_value(self, value: Any) -> datetime.datetime:
+        if not isinstance(value, str):
+            self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]")
+        parsed: datetime.datetime = super().to_internal_value(value)
+        _check_year(self, parsed)
+        return parsed
+
+
 class ModelSerializer(_drf.ModelSerializer):  # type: ignore[no-redef]
     serializer_field_mapping = {
         **_drf.ModelSerializer.serializer_field_mapping,
@@ -66,6 +96,8 @@ class ModelSerializer(_drf.ModelSerializer):  # type: ignore[no-redef]
                 _fields.BooleanField: BooleanField,
                 _fields.UUIDField: UUIDField,
                 _fields.EmailField: EmailField,
+                _fields.DateField: DateField,
+                _fields.DateTimeField: DateTimeField,
             }.get(field, field)
             for model_field, field in _drf.ModelSerializer.serializer_field_mapping.items()
         },

@@ -37,9 +37,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "axes",
+    "ngo_cases.apps.OtpTotpConfig",
+    "ngo_cases.apps.OtpStaticConfig",
+    "ngo_cases.apps.AxesConfig",
     "ngo_cases.crypto",
     "accounts",
     "cases",
@@ -47,7 +47,7 @@ INSTALLED_APPS = [
     "audit",
     "notifications",
     "reminders",
-    "django_celery_beat",
+    "ngo_cases.apps.CeleryBeatConfig",
     "pgtrigger",
     "pghistory",
 ]
@@ -277,6 +277,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ngo_cases.api.errors.lockout_response"
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "ngo_cases.client_address.client_address"
+# Sign-ins are in our own access log (auth.login, hash-chained). django-axes'
+# log of successful logins would duplicate it, and it creates a session for
+# every API sign-in only to hash the session key: off.
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- The client's address (ngo_cases/client_address.py) ----------------------
 # X-Forwarded-For is believed only from these proxies (addresses or CIDR

@@ -745,3 +745,33 @@ def test_referral_errors_and_letters_in_the_users_language(
     assert (body["referral_status"], body["action"]) == ("sent", "start")
     html = as_alice.get(url(referral, "/letter")).content.decode()
     assert "КОНФИДЕНЦИАЛЬНО" in html and "Приют" in html
+
+
+def test_recipients_read_the_reason_only_when_the_sender_shared_it(cast: Cast, client_for: Client) -> None:
+    canary = "CANARY-REASON Ivanova was sold in Tver"
+    kept = make_case(opened_by=cast.alice, team=cast.team_a)
+    shared = make_case(opened_by=cast.alice, team=cast.team_a)
+    kept_back = assign(
+        make_sent(kept, cast.partner_org, cast.alice, reason=canary, shared_groups=["needs"]), cast.pat, cast.petra
+    )
+    told = assign(
+        make_sent(shared, cast.partner_org, cast.alice, reason=canary, shared_groups=["needs", "reason"]),
+        cast.pat,
+        cast.petra,
+    )
+    for reader in (cast.pat, cast.petra):
+        client = client_for(reader)
+        assert client.get(url(kept_back)).json()["reason"] is None
+        assert canary not in client.get(url(kept_back)).content.decode()
+        assert client.get(url(told)).json()["reason"] == canary
+    # the sender always reads it
+    assert client_for(cast.alice).get(url(kept_back)).json()["reason"] == canary
+
+
+def test_the_home_ngo_cannot_be_deactivated(cast: Cast, client_for: Client) -> None:
+    client = client_for(cast.cora)
+    path = f"/api/v1/organisations/{cast.home.pk}"
+    response = client.patch(path, {"active": False}, format="json", HTTP_IF_MATCH=client.get(path)["ETag"])
+    assert "active" in problem(response, 400)["errors"]
+    cast.home.refresh_from_db()
+    assert cast.home.active is True
