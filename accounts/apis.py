@@ -88,6 +88,7 @@ class TokenListApi(BaseAPIView):
     """The caller's signed-in devices (their live tokens)."""
 
     serializer_class = TokenOutputSerializer
+    schema_model = ApiToken
     ordering = ("-created", "digest")
 
     def scoped_queryset(self) -> QuerySet[ApiToken]:

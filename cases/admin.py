@@ -252,36 +252,105 @@ def _valid_uuid(*values: str) -> None:
         raise Http404 from None
 
 
-CASE_FIELDS: list[str] = [
+# What administration needs to see of any case (SPEC 1: no case content
+# without a grant, administrators included) ...
+CASE_METADATA_FIELDS: list[str] = [
     "reference",
     "access_log",
     "access_list",
-    "survivor",
     "organisation",
     "team",
     "status",
-    "closure_reason",
-    "trafficking_status",
-    "exploitation_types",
-    "means_of_control",
-    "risk_level",
-    "summary_masked",
     "opened_by",
     "opened_at",
     "closed_at",
-    "version",
 ]
+# ... and what a holder of a grant (a supervisor of the team) also reads.
+CASE_CONTENT_FIELDS: list[str] = [
+    "closure_reason",
+    "trafficking_status",
+    "exploitation_types_words",
+    "means_of_control_words",
+    "risk_level",
+    "summary_masked",
+]
+CASE_FIELDS = CASE_METADATA_FIELDS + CASE_CONTENT_FIELDS
+
+ACTION_WORDS = {"view": _("read"), "change": _("work on"), "assign": _("assign")}
+
+
+def _permission_words(codenames: list[str]) -> str:
+    """view_case / change_referral / assign_case → "read", "work on", "assign"."""
+    return ", ".join(str(ACTION_WORDS.get(code.split("_", 1)[0], code)) for code in codenames)
+
+
+def _labels(choices: Any, codes: list[str]) -> str:
+    labels = dict(choices.choices)
+    return ", ".join(str(labels.get(code, code)) for code in codes) or "—"
+
+
+def _holder(entry: dict[str, Any]) -> str:
+    """A grant's holder in words: the username, or the team or desk a group stands for."""
+    if entry.get("user") is not None:
+        return str(entry["user"].username if hasattr(entry["user"], "username") else entry["user"])
+    if entry.get("team"):
+        from accounts.models import Team
+
+        team = Team.objects.filter(pk=entry["team"]).first()
+        if team is not None:
+            return str(_("%(team)s — team supervisors") % {"team": team.name})
+    if entry.get("group"):
+        from django.contrib.auth.models import Group
+
+        group = Group.objects.filter(name=entry["group"]).select_related("desk_of").first()
+        desk_of = getattr(group, "desk_of", None) if group is not None else None
+        if desk_of is not None:
+            return str(_("%(organisation)s — referral desk") % {"organisation": desk_of.name})
+    return str(entry.get("group") or "—")
 
 
 @admin.register(Case)
 class CaseAdmin(RequestScopedAdmin, GuardedModelAdmin):  # type: ignore[misc]
+    """Cases in the admin: metadata and the access list for administrators
+    and auditors; the content too for those who hold a grant (supervisors).
+    Nothing is edited here, so there is no Save button; administrators reach
+    the grant screens from "Object permissions"."""
+
     audit_type = "case"
-    list_display = ["reference", "status", "risk_level", "team", "opened_at", "closed_at"]
-    list_filter = ["status", "risk_level", "trafficking_status", "team"]
+    list_display = ["reference", "status", "team", "opened_at", "closed_at"]
+    list_filter = ["status", "team"]
     search_fields = ["reference"]
     ordering = ["-opened_at"]
     fields = tuple(CASE_FIELDS)
     readonly_fields = CASE_FIELDS
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and _readable("case", obj):
+            return CASE_FIELDS
+        return CASE_METADATA_FIELDS
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        if _everything(request):
+            return self.list_display  # rows of cases they hold no grant on: metadata only
+        return ["reference", "status", "risk_level", "team", "opened_at", "closed_at"]
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: Any = None, form_url: str = "", extra_context: Any = None
+    ) -> Any:
+        read_only = {"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False}
+        return super().changeform_view(request, object_id, form_url, {**(extra_context or {}), **read_only})
+
+    @admin.display(description=_("exploitation types"))
+    def exploitation_types_words(self, case: Case) -> str:
+        from .models import ExploitationType
+
+        return _labels(ExploitationType, case.exploitation_types)
+
+    @admin.display(description=_("means of control"))
+    def means_of_control_words(self, case: Case) -> str:
+        from .models import MeansOfControl
+
+        return _labels(MeansOfControl, case.means_of_control)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Case]:
         base = Case.objects.select_related("team", "team__organisation", "data_key", "opened_by", "organisation")
@@ -310,16 +379,19 @@ class CaseAdmin(RequestScopedAdmin, GuardedModelAdmin):  # type: ignore[misc]
     def access_list(self, case: Case) -> str:
         from django.utils.html import format_html_join
 
+        from .models import GrantReason
+
+        reasons = dict(GrantReason.choices)
         entries = selectors.case_access_list(case=case)
         return format_html_join(
             "",
-            "<div>{} — {} ({}){}</div>",
+            "<div>{}: {} ({}){}</div>",
             (
                 (
-                    entry["user"] or entry["group"],
-                    entry["reason"],
-                    ", ".join(entry["permissions"]),
-                    f" {entry['referral']}" if entry.get("referral") else "",
+                    _holder(entry),
+                    str(entry.get("reason_label") or reasons.get(entry["reason"], entry["reason"])),
+                    _permission_words(entry["permissions"]),
+                    f" — {entry['referral']}" if entry.get("referral") else "",
                 )
                 for entry in entries
             ),
