@@ -22,6 +22,8 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ngo_cases.admin_history import ChangeHistoryMixin
+
 from . import admin_views, services
 from .admin_forms import AdminLoginForm, StaffChangeForm, StaffCreationForm
 from .models import ApiToken, Organisation, Team, TeamMembership, User
@@ -40,7 +42,7 @@ class TeamMembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ChangeHistoryMixin, DjangoUserAdmin):
     """Staff accounts. Made by the same service as ``create_staff``: the role
     decides admin access and groups (never set by hand), the role must fit
     the organisation, the time zone starts as the organisation's."""
@@ -185,7 +187,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ChangeHistoryMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "org_type", "region", "is_home"]
     list_filter = ["org_type", "is_home"]
     search_fields = ["name", "slug", "region"]
@@ -193,7 +195,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ChangeHistoryMixin, admin.ModelAdmin):
     list_display = ["name", "organisation"]
     list_filter = ["organisation"]
     search_fields = ["name"]

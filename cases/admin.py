@@ -24,6 +24,7 @@ from guardian.forms import GroupObjectPermissionsForm, UserObjectPermissionsForm
 from accounts.models import Role, User
 from audit import services as audit
 from audit.models import Action
+from ngo_cases.admin_history import ChangeHistoryMixin
 
 from . import selectors, services
 from .models import Case, Survivor
@@ -150,7 +151,7 @@ SURVIVOR_FIELDS: list[str] = [
 
 
 @admin.register(Survivor)
-class SurvivorAdmin(RequestScopedAdmin):
+class SurvivorAdmin(ChangeHistoryMixin, RequestScopedAdmin):
     audit_type = "survivor"
     list_display = ["id", "given_names_masked", "family_name_masked", "gender", "age_band", "created_at", "erased_at"]
     list_filter = ["gender", "age_band", "migration_status"]
@@ -310,7 +311,7 @@ def _holder(entry: dict[str, Any]) -> str:
 
 
 @admin.register(Case)
-class CaseAdmin(RequestScopedAdmin, GuardedModelAdmin):  # type: ignore[misc]
+class CaseAdmin(ChangeHistoryMixin, RequestScopedAdmin, GuardedModelAdmin):  # type: ignore[misc]
     """Cases in the admin: metadata and the access list for administrators
     and auditors; the content too for those who hold a grant (supervisors).
     Nothing is edited here, so there is no Save button; administrators reach

@@ -188,8 +188,9 @@ API_POLICY: dict[str, dict[str, object]] = {
     "api:notification-unread-count": {"methods": {"GET": staff(200)}},
     "api:notification-read-all": {"methods": {"POST": staff(200)}},
     "api:notification-read": {"methods": {"POST": only(200, ["alice"])}},
-    "api:schema": {"methods": {"GET": staff(200)}},
-    "api:docs": {"methods": {"GET": staff(200)}},
+    # the API's description (no data): public
+    "api:schema": {"public": True, "methods": {"GET": everyone(200)}},
+    "api:docs": {"public": True, "methods": {"GET": everyone(200)}},
 }
 
 # The Django admin, walked with GET. Signed-out users and staff without an

@@ -121,3 +121,25 @@ def test_grant_screens_answer_404_for_malformed_ids(cast: Cast, case: Case) -> N
         f"/admin/cases/case/{case.pk}/permissions/group-manage/not-a-number/",
     ):
         assert client.get(url).status_code == 404, url
+
+
+def test_history_shows_who_changed_which_fields_never_the_values(cast: Cast, case: Case) -> None:
+    from cases.services import case_update
+
+    case_update(case=case, acting_user=cast.alice, expected_version=case.version, summary="CANARY-NEW-SUMMARY")
+    client = admin_client(cast.audrey)
+    change = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+    assert "historylink" in change
+    page = client.get(reverse("admin:cases_case_history", args=[case.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "CANARY" not in html
+    assert "Created" in html and "Changed" in html and "Summary" in html
+
+
+def test_no_history_button_where_no_history_is_recorded(cast: Cast) -> None:
+    from audit.models import AccessLogEntry
+
+    entry = AccessLogEntry.objects.create(action="read", object_type="case")
+    html = admin_client(cast.audrey).get(reverse("admin:audit_accesslogentry_change", args=[entry.pk])).content.decode()
+    assert "historylink" not in html

@@ -205,3 +205,13 @@ def test_an_administrator_resets_a_lost_authenticator(page: Page) -> None:
     assert not TOTPDevice.objects.filter(user=alice).exists()
     entry = AccessLogEntry.objects.get(action=Action.MFA_RESET)
     assert (entry.actor_id, entry.subject_id) == (User.objects.get(username="adam").pk, alice.pk)
+
+
+def test_api_docs_render_for_anyone_under_the_csp(page: Page, screenshot: Callable[[Page, str], Path]) -> None:
+    page.goto("/api/v1/docs/")
+    expect(page.get_by_role("heading", name="ngo-cases API")).to_be_visible()
+    page.get_by_role("button", name="PATCH /api/v1/me", exact=False).first.click()
+    expect(page.get_by_text("If-Match").first).to_be_visible()  # Swagger UI can send it
+    page.get_by_role("button", name="Authorize").first.click()
+    expect(page.get_by_text("bearerAuth")).to_be_visible()
+    screenshot(page, "api-docs")
