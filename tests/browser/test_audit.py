@@ -97,6 +97,15 @@ def test_auditor_finds_who_accessed_a_case_and_exports_it(
     assert all(row[0].endswith("+03:00") for row in body)  # ISO 8601 in Moscow time, with its offset
     assert AccessLogEntry.objects.filter(action=Action.EXPORT, actor__username="audrey").count() == 1
 
+    # From the case's page: who may see it and why, in words, one click from its log.
+    page.goto(f"/admin/cases/case/{case.pk}/change/")
+    expect(page.locator(".field-access_list")).to_contain_text("alice: Opened the case")
+    expect(page.locator(".field-access_list")).to_contain_text("Moscow casework — team supervisors")
+    expect(page.locator(".field-summary_masked")).to_have_count(0)
+    screenshot(page, "admin-case")
+    page.get_by_role("link", name="who accessed it").click()
+    expect(page.locator("#result_list tbody tr").first).to_be_visible()
+
 
 def test_auditor_reads_the_log_in_russian(
     open_browser: Callable[..., Browsing], screenshot: Callable[[Page, str], Path]
