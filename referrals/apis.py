@@ -288,12 +288,15 @@ class ReferralListApi(ListMixin, BaseAPIView):
         return _referral_response(self, user, referral.pk, status=201)
 
 
-def _audit_referral(view: BaseAPIView, referral: Any, ids: list[Any] | None = None, action: str | None = None) -> None:
+def _audit_referral(
+    view: BaseAPIView, referral: Any, ids: list[Any] | None = None, action: str | None = None, detail: str = ""
+) -> None:
     view.audit(
         ids if ids is not None else [referral.pk],
         case_ids=[referral.case_id],
         survivor_ids=[referral.case.survivor_id],
         action=action,
+        detail=detail,
     )
 
 
@@ -417,7 +420,9 @@ class ReferralDeliveryListApi(ListMixin, ReferralObjectApi):
     @extend_schema(responses={200: s.DeliveryOutputSerializer(many=True)})
     def get(self, request: Request, referral_id: uuid.UUID) -> Response:
         referral = self.referral(referral_id)
-        _audit_referral(self, referral, ids=[])
+        # The page's delivery ids are added by list_response; the referral is
+        # named in the row's detail so that an empty page still says what was read.
+        _audit_referral(self, referral, ids=[], detail=f"referral={referral.pk}")
         return self.list_response(selectors.delivery_list(referral=referral))
 
     @extend_schema(request=s.DeliveryInputSerializer, responses={201: s.DeliveryOutputSerializer})

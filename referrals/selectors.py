@@ -148,7 +148,9 @@ def referral_list(*, fetched_by: User, filters: dict[str, Any] | None = None) ->
     if filters.get("organisation"):
         queryset = queryset.filter(organisation_id=filters["organisation"])
     if filters.get("case"):
-        queryset = queryset.filter(case_id=filters["case"])
+        # Only the case's own side may filter by it: a recipient must not be
+        # able to confirm which case a referral belongs to by probing ids.
+        queryset = queryset.filter(case_holds(fetched_by, CaseAction.VIEW), case_id=filters["case"])
     direction, own = filters.get("direction"), fetched_by.organisation_id
     if direction and own is None:
         queryset = queryset.none()

@@ -36,7 +36,11 @@ def reminder_text(
     w = when(due_on, today)
     case = case_ref or "-"
     referral = referral_ref or "-"
+    # Texts are drawn when read: a date already past is told in the past tense.
+    past = due_on < today
     if kind == RuleKind.FOLLOW_UP_DUE:
+        if past:
+            return _("A follow-up on case %(case)s was due %(when)s.") % {"case": case, "when": w}
         return _("A follow-up on case %(case)s is due %(when)s.") % {"case": case, "when": w}
     if kind == RuleKind.FOLLOW_UP_OVERDUE:
         return _("A follow-up on case %(case)s is overdue: it was due %(when)s.") % {"case": case, "when": w}
@@ -70,18 +74,36 @@ def reminder_text(
             "date": due_on.isoformat(),
         }
     if kind == RuleKind.REASONABLE_GROUNDS_DUE:
+        if past:
+            return _("The reasonable-grounds decision on case %(case)s was due %(when)s.") % {"case": case, "when": w}
         return _("The reasonable-grounds decision on case %(case)s is due %(when)s.") % {"case": case, "when": w}
     if kind == RuleKind.RECOVERY_REVIEW:
+        if past:
+            return _("The recovery period on case %(case)s was due for review %(when)s.") % {"case": case, "when": w}
         return _("The recovery period on case %(case)s is due for review %(when)s.") % {"case": case, "when": w}
     if kind == RuleKind.RECOVERY_END:
+        if past:
+            return _("The recovery period on case %(case)s ended %(when)s.") % {"case": case, "when": w}
         return _("The recovery period on case %(case)s ends %(when)s.") % {"case": case, "when": w}
     if kind == RuleKind.SUPPORT_PLAN_END:
+        if past:
+            return _("A support plan item on case %(case)s ended %(when)s.") % {"case": case, "when": w}
         return _("A support plan item on case %(case)s ends %(when)s.") % {"case": case, "when": w}
     if kind == RuleKind.CONSENT_EXPIRY:
+        if past:
+            return _("A consent on case %(case)s expired %(when)s.") % {"case": case, "when": w}
         return _("A consent on case %(case)s expires %(when)s.") % {"case": case, "when": w}
     if kind == RuleKind.DOCUMENT_EXPIRY:
+        if past:
+            return _("An identity or visa document on case %(case)s expired %(when)s.") % {"case": case, "when": w}
         return _("An identity or visa document on case %(case)s expires %(when)s.") % {"case": case, "when": w}
     if kind in (RuleKind.CASE_REVIEW_HIGH, RuleKind.CASE_REVIEW_MEDIUM, RuleKind.CASE_REVIEW_LOW):
+        if past:
+            return _("Case %(case)s was due for its regular review %(when)s (%(rule)s).") % {
+                "case": case,
+                "when": w,
+                "rule": RuleKind(kind).label,
+            }
         return _("Case %(case)s is due for its regular review %(when)s (%(rule)s).") % {
             "case": case,
             "when": w,

@@ -132,12 +132,15 @@ class ApiBase:
         survivor_ids: Iterable[Any] = (),
         action: str | None = None,
         break_glass_grant_id: int | None = None,
+        detail: str = "",
     ) -> None:
         """Report the objects this response shows (of ``audit_type``), the
-        cases and survivors they belong to; may be called several times."""
+        cases and survivors they belong to; may be called several times.
+        ``detail``: codes and ids only (e.g. the parent of an empty list)."""
         entry = self.__dict__.setdefault(
-            "_audit", {"ids": [], "case_ids": [], "survivor_ids": [], "action": None, "break_glass": None}
+            "_audit", {"ids": [], "case_ids": [], "survivor_ids": [], "action": None, "break_glass": None, "detail": ""}
         )
+        entry["detail"] = detail or entry["detail"]
         entry["ids"].extend(ids)
         entry["case_ids"].extend(case_ids)
         entry["survivor_ids"].extend(survivor_ids)
@@ -170,6 +173,7 @@ class ApiBase:
                 survivor_ids=entry["survivor_ids"],
                 break_glass_grant_id=entry["break_glass"],
                 status_code=response.status_code,
+                detail=entry["detail"],
                 meta=request_meta(request),
             )
         except DatabaseError:

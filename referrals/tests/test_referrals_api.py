@@ -775,3 +775,24 @@ def test_the_home_ngo_cannot_be_deactivated(cast: Cast, client_for: Client) -> N
     assert "active" in problem(response, 400)["errors"]
     cast.home.refresh_from_db()
     assert cast.home.active is True
+
+
+def test_recipients_cannot_probe_which_case_a_referral_belongs_to(cast: Cast, client_for: Client) -> None:
+    case = make_case(opened_by=cast.alice, team=cast.team_a)
+    referral = assign(make_sent(case, cast.partner_org, cast.alice), cast.pat, cast.petra)
+    for reader in (cast.pat, cast.petra):
+        assert client_for(reader).get("/api/v1/referrals/", {"case": str(case.pk)}).json()["results"] == []
+        assert len(client_for(reader).get("/api/v1/referrals/").json()["results"]) == 1
+    mine = client_for(cast.alice).get("/api/v1/referrals/", {"case": str(case.pk)}).json()["results"]
+    assert [row["id"] for row in mine] == [str(referral.pk)]
+
+
+def test_reading_an_empty_delivery_list_logs_which_referral(cast: Cast, client_for: Client) -> None:
+    from audit.models import AccessLogEntry
+
+    case = make_case(opened_by=cast.alice, team=cast.team_a)
+    referral = assign(make_sent(case, cast.partner_org, cast.alice), cast.pat, cast.petra)
+    assert client_for(cast.pat).get(url(referral, "/deliveries/")).json()["results"] == []
+    entry = AccessLogEntry.objects.filter(object_type="delivery").latest("id")
+    assert entry.detail == f"referral={referral.pk}"
+    assert entry.case_ids == [case.pk]

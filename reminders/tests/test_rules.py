@@ -102,3 +102,24 @@ def test_today_depends_on_where_the_reader_is() -> None:
     assert local_date(instant, "Europe/Moscow") == D(2026, 12, 1)  # 00:30 on the 1st
     assert local_date(instant, "Europe/Kaliningrad") == D(2026, 11, 30)  # 23:30 on the 30th
     assert local_date(instant, "Asia/Kamchatka") == D(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("kind", "future", "past"),
+    [
+        ("follow_up_due", "is due tomorrow", "was due yesterday"),
+        ("consent_expiry", "expires tomorrow", "expired yesterday"),
+        ("recovery_end", "ends tomorrow", "ended yesterday"),
+    ],
+)
+def test_a_date_already_past_is_told_in_the_past_tense(kind: str, future: str, past: str) -> None:
+    from reminders.texts import reminder_text
+
+    today = dt.date(2026, 11, 29)
+    text = {
+        day: reminder_text(
+            kind=kind, due_on=today + dt.timedelta(days=day), offset=0, today=today, case_ref="C-1", referral_ref=None
+        )
+        for day in (1, -1)
+    }
+    assert future in text[1] and past in text[-1], text
