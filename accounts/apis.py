@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import logout as session_logout
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -121,11 +121,13 @@ class MeApi(BaseAPIView):
 
     @extend_schema(responses={200: MeOutputSerializer})
     def get(self, request: Request) -> Response:
+        """You: organisation, teams, role, language, time zone and preferences."""
         me = selectors.user_me(fetched_by=_user(request))
         return self.etag_response(me, MeOutputSerializer(me).data)
 
     @extend_schema(request=MeUpdateSerializer, responses={200: MeOutputSerializer})
     def patch(self, request: Request) -> Response:
+        """Change your language, time zone or email digest. Needs If-Match."""
         me = _user(request)
         expected = self.expected_version(me)
         serializer = MeUpdateSerializer(data=request.data, partial=True)
@@ -140,6 +142,7 @@ class MfaStatusApi(BaseAPIView):
 
     @extend_schema(responses={200: MfaStatusOutputSerializer})
     def get(self, request: Request) -> Response:
+        """Whether two-factor sign-in is set up for you, and how many recovery codes are left."""
         user = _user(request)
         data = {
             "enrolled": services.user_has_mfa(user),
@@ -179,7 +182,7 @@ class MfaRecoveryCodesApi(BaseAPIView):
 
     atomic_request = False
 
-    @extend_schema(request=OtpInputSerializer, responses={200: RecoveryCodesOutputSerializer, 401: OpenApiResponse()})
+    @extend_schema(request=OtpInputSerializer, responses={200: RecoveryCodesOutputSerializer})
     def post(self, request: Request) -> Response:
         serializer = OtpInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

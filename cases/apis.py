@@ -48,10 +48,16 @@ class SurvivorListApi(ListMixin, BaseAPIView):
 
     @extend_schema(responses={200: s.SurvivorBriefSerializer(many=True)})
     def get(self, request: Request) -> Response:
+        """The survivors whose cases you may see, newest first. Names and other identity fields are decrypted for you;
+        every row you receive is written to the access log.
+        """
         return self.list_response(self.get_queryset())
 
     @extend_schema(request=s.SurvivorInputSerializer, responses={201: s.SurvivorOutputSerializer})
     def post(self, request: Request) -> Response:
+        """Register a survivor. Run the duplicate check (POST /survivors/duplicates) first. Identity fields are
+        encrypted with the survivor's own key.
+        """
         data = _valid(s.SurvivorInputSerializer, request)
         survivor = services.survivor_create(created_by=_user(request), **data)
         self.audit([survivor.pk], survivor_ids=[survivor.pk])
@@ -68,12 +74,14 @@ class SurvivorDetailApi(BaseAPIView):
 
     @extend_schema(responses={200: s.SurvivorOutputSerializer})
     def get(self, request: Request, survivor_id: uuid.UUID) -> Response:
+        """One survivor's file (identity, documents, languages). 404 when it does not exist or you may not see it."""
         survivor = access_survivor(_user(request), survivor_id)
         self.audit([survivor.pk], survivor_ids=[survivor.pk])
         return self.etag_response(survivor, s.SurvivorOutputSerializer(survivor).data)
 
     @extend_schema(request=s.SurvivorInputSerializer, responses={200: s.SurvivorOutputSerializer})
     def patch(self, request: Request, survivor_id: uuid.UUID) -> Response:
+        """Change a survivor's file. Send the ETag of your last read in If-Match."""
         survivor = access_survivor(_user(request), survivor_id, action=CaseAction.WORK)
         expected = self.expected_version(survivor)
         data = _valid(s.SurvivorInputSerializer, request, partial=True)
@@ -139,10 +147,12 @@ class CaseListApi(ListMixin, BaseAPIView):
 
     @extend_schema(responses={200: s.CaseListSerializer(many=True)})
     def get(self, request: Request) -> Response:
+        """The cases you may see, newest first, with filters by status, risk, exploitation type, assignee and dates."""
         return self.list_response(self.get_queryset())
 
     @extend_schema(request=s.CaseCreateSerializer, responses={201: s.CaseDetailSerializer})
     def post(self, request: Request) -> Response:
+        """Open a case for a survivor in one of your teams. You become its owner; the team's supervisors see it too."""
         user = _user(request)
         data = _valid(s.CaseCreateSerializer, request)
         survivor = access_survivor(user, data.pop("survivor"), action=CaseAction.WORK)
@@ -195,10 +205,12 @@ class CaseObjectApi(BaseAPIView):
 class CaseDetailApi(CaseObjectApi):
     @extend_schema(responses={200: s.CaseDetailSerializer})
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        """One case. 404 when it does not exist or you may not see it."""
         return self.case_response(self.case(case_id))
 
     @extend_schema(request=s.CaseFieldsSerializer, responses={200: s.CaseDetailSerializer})
     def patch(self, request: Request, case_id: uuid.UUID) -> Response:
+        """Change a case's details. Send the ETag of your last read in If-Match."""
         case = self.case(case_id, CaseAction.WORK)
         expected = self.expected_version(case)
         data = _valid(s.CaseFieldsSerializer, request, partial=True)
@@ -211,6 +223,7 @@ class CaseAssignApi(CaseObjectApi):
 
     @extend_schema(request=s.AssignInputSerializer, responses={200: s.CaseDetailSerializer})
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        """Assign the case to caseworkers of its team (supervisors). Needs If-Match."""
         case = self.case(case_id, CaseAction.ASSIGN)
         expected = self.expected_version(case)
         data = _valid(s.AssignInputSerializer, request)
@@ -226,6 +239,7 @@ class CaseCloseApi(CaseObjectApi):
 
     @extend_schema(request=s.CloseInputSerializer, responses={200: s.CaseDetailSerializer})
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        """Close the case with a closure reason. Needs If-Match."""
         case = self.case(case_id, CaseAction.WORK)
         expected = self.expected_version(case)
         data = _valid(s.CloseInputSerializer, request)
@@ -238,6 +252,7 @@ class CaseReopenApi(CaseObjectApi):
 
     @extend_schema(request=None, responses={200: s.CaseDetailSerializer})
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        """Reopen a closed case (supervisors). Needs If-Match."""
         case = self.case(case_id, CaseAction.ASSIGN)
         expected = self.expected_version(case)
         services.case_reopen(case=case, acting_user=_user(request), expected_version=expected)
@@ -247,6 +262,9 @@ class CaseReopenApi(CaseObjectApi):
 class CaseBreakGlassApi(CaseObjectApi):
     @extend_schema(request=s.BreakGlassInputSerializer, responses={201: s.BreakGlassOutputSerializer})
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        """Open a case outside your assignments for a limited time (default 4 hours), read-only, giving a reason.
+        Logged; auditors and the case's supervisors are told.
+        """
         user = _user(request)
         case = case_exists_for_break_glass(user, case_id)
         data = _valid(s.BreakGlassInputSerializer, request)
@@ -260,6 +278,9 @@ class CaseAccessApi(CaseObjectApi):
 
     @extend_schema(responses={200: s.AccessEntrySerializer(many=True)})
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        """Who can see this case and why: each holder, the reason (owner, assigned, team supervisor, referral, break-
+        glass), what they may do and until when.
+        """
         case = self.case(case_id)
         self.audit([case.pk])
         return Response(s.AccessEntrySerializer(selectors.case_access_list(case=case), many=True).data)
@@ -276,10 +297,12 @@ class CaseNoteListApi(ListMixin, CaseObjectApi):
 
     @extend_schema(responses={200: s.NoteOutputSerializer(many=True)})
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        """The case's notes, oldest first."""
         return self.list_response(selectors.note_list(case=self.case(case_id)))
 
     @extend_schema(request=s.NoteInputSerializer, responses={201: s.NoteOutputSerializer})
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        """Write a note on the case (encrypted)."""
         case = self.case(case_id, CaseAction.WORK)
         data = _valid(s.NoteInputSerializer, request)
         note = services.case_note_create(case=case, author=_user(request), **data)
@@ -298,12 +321,14 @@ class CaseNoteDetailApi(CaseObjectApi):
 
     @extend_schema(responses={200: s.NoteOutputSerializer})
     def get(self, request: Request, case_id: uuid.UUID, note_id: uuid.UUID) -> Response:
+        """One note."""
         note = self.note(self.case(case_id), note_id)
         self.audit([note.pk])
         return self.etag_response(note, s.NoteOutputSerializer(note).data)
 
     @extend_schema(request=s.NoteInputSerializer, responses={200: s.NoteOutputSerializer})
     def patch(self, request: Request, case_id: uuid.UUID, note_id: uuid.UUID) -> Response:
+        """Correct a note. Needs If-Match."""
         note = self.note(self.case(case_id, CaseAction.WORK), note_id)
         expected = self.expected_version(note)
         data = _valid(s.NoteInputSerializer, request)
@@ -320,10 +345,14 @@ class CaseConsentListApi(ListMixin, CaseObjectApi):
 
     @extend_schema(responses={200: s.ConsentOutputSerializer(many=True)})
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        """The case's consents: scope, who gave it and how, when, expiry, revocation."""
         return self.list_response(selectors.consent_list(case=self.case(case_id)))
 
     @extend_schema(request=s.ConsentInputSerializer, responses={201: s.ConsentOutputSerializer})
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        """Record a consent (services, referral to one named organisation, or reporting). A referral consent expires
+        after 90 days unless an expiry is given.
+        """
         case = self.case(case_id, CaseAction.WORK)
         data = _valid(s.ConsentInputSerializer, request)
         consent = services.consent_record(case=case, recorded_by=_user(request), **data)
@@ -337,6 +366,9 @@ class CaseConsentRevokeApi(CaseObjectApi):
 
     @extend_schema(request=None, responses={200: s.ConsentOutputSerializer})
     def post(self, request: Request, case_id: uuid.UUID, consent_id: uuid.UUID) -> Response:
+        """Revoke a consent at once. Revoking a referral consent withdraws that organisation's referrals and access.
+        Needs If-Match.
+        """
         case = self.case(case_id, CaseAction.WORK)
         try:
             consent = selectors.consent_get(case=case, consent_id=consent_id)
@@ -356,10 +388,12 @@ class CaseMilestoneListApi(ListMixin, CaseObjectApi):
 
     @extend_schema(responses={200: s.MilestoneOutputSerializer(many=True)})
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        """The case's milestones: identification decisions, recovery period, support plan items."""
         return self.list_response(selectors.milestone_list(case=self.case(case_id)))
 
     @extend_schema(request=s.MilestoneInputSerializer, responses={201: s.MilestoneOutputSerializer})
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        """Record a milestone."""
         case = self.case(case_id, CaseAction.WORK)
         data = _valid(s.MilestoneInputSerializer, request)
         milestone = services.milestone_record(case=case, recorded_by=_user(request), **data)
@@ -372,6 +406,7 @@ class CaseMilestoneDetailApi(CaseObjectApi):
 
     @extend_schema(request=s.MilestoneUpdateSerializer, responses={200: s.MilestoneOutputSerializer})
     def patch(self, request: Request, case_id: uuid.UUID, milestone_id: uuid.UUID) -> Response:
+        """Change a milestone. Needs If-Match."""
         case = self.case(case_id, CaseAction.WORK)
         try:
             milestone = selectors.milestone_get(case=case, milestone_id=milestone_id)
@@ -401,10 +436,12 @@ class CaseFollowUpListApi(ListMixin, CaseObjectApi):
 
     @extend_schema(responses={200: s.FollowUpOutputSerializer(many=True)})
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
+        """The case's follow-ups."""
         return self.list_response(selectors.follow_up_list(case=self.case(case_id)))
 
     @extend_schema(request=s.FollowUpInputSerializer, responses={201: s.FollowUpOutputSerializer})
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        """Plan a follow-up: a due date and an assignee."""
         case = self.case(case_id, CaseAction.WORK)
         data = _valid(s.FollowUpInputSerializer, request)
         data["assignee"] = _assignee(data["assignee"])
@@ -418,6 +455,7 @@ class CaseFollowUpDetailApi(CaseObjectApi):
 
     @extend_schema(request=s.FollowUpUpdateSerializer, responses={200: s.FollowUpOutputSerializer})
     def patch(self, request: Request, case_id: uuid.UUID, follow_up_id: uuid.UUID) -> Response:
+        """Change or complete a follow-up. Needs If-Match."""
         case = self.case(case_id, CaseAction.WORK)
         try:
             follow_up = selectors.follow_up_get(case=case, follow_up_id=follow_up_id)
@@ -454,4 +492,5 @@ class MyFollowUpListApi(ListMixin, BaseAPIView):
 
     @extend_schema(responses={200: s.FollowUpOutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
+        """Your open follow-ups; `?when=due` or `?when=overdue` narrows them."""
         return self.list_response(self.get_queryset())

@@ -22,7 +22,8 @@ from .models import Notification
 
 
 class NotificationListApi(ListMixin, BaseAPIView):
-    """``?unread=true``: only unread ones."""
+    """Your notifications, newest first; `?unread=true` gives only the unread ones. Texts hold a case or referral
+    reference and a link, never personal data."""
 
     schema_model = Notification
     ordering = ("-created_at", "-id")
@@ -47,6 +48,7 @@ class UnreadCountApi(BaseAPIView):
 
     @extend_schema(responses={200: s.UnreadCountSerializer})
     def get(self, request: Request) -> Response:
+        """How many of your notifications are unread."""
         return Response({"unread": selectors.unread_count(fetched_by=_user(request))})
 
 
@@ -58,6 +60,7 @@ class NotificationReadApi(BaseAPIView):
 
     @extend_schema(operation_id="notification_read", request=None, responses={200: s.NotificationSerializer})
     def post(self, request: Request, notification_id: int) -> Response:
+        """Mark one notification read."""
         user = _user(request)
         if not selectors.inbox(fetched_by=user).filter(pk=notification_id).exists():
             raise NotFound()
@@ -78,7 +81,7 @@ class NotificationReadAllApi(BaseAPIView):
         responses={200: s.UnreadCountSerializer},
     )
     def post(self, request: Request) -> Response:
-        """``{"ids": [...]}`` marks those, ``{}`` all of them."""
+        """Mark notifications read: `{"ids": [...]}` marks those, `{}` all of yours."""
         data: dict[str, Any] = _valid(s.MarkReadInputSerializer, request)
         services.mark_read(recipient=_user(request), notification_ids=data.get("ids"))
         return Response({"unread": selectors.unread_count(fetched_by=_user(request))})

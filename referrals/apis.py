@@ -88,10 +88,12 @@ class OrganisationListApi(ListMixin, BaseAPIView):
 
     @extend_schema(responses={200: s.OrganisationOutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
+        """The directory of organisations (home NGO staff)."""
         return self.list_response(self.get_queryset())
 
     @extend_schema(request=s.OrganisationInputSerializer, responses={201: s.OrganisationDetailSerializer})
     def post(self, request: Request) -> Response:
+        """Add an organisation to the directory (the home NGO's coordinators)."""
         data = _valid(s.OrganisationInputSerializer, request)
         organisation = services.organisation_create(created_by=_user(request), **data)
         return OrganisationDetailApi.detail_response(self, organisation.pk, status=201)
@@ -113,10 +115,12 @@ class OrganisationDetailApi(BaseAPIView):
 
     @extend_schema(responses={200: s.OrganisationDetailSerializer})
     def get(self, request: Request, organisation_id: uuid.UUID) -> Response:
+        """One organisation of the directory."""
         return self.detail_response(self, organisation_id)
 
     @extend_schema(request=s.OrganisationInputSerializer, responses={200: s.OrganisationDetailSerializer})
     def patch(self, request: Request, organisation_id: uuid.UUID) -> Response:
+        """Change an organisation (the home NGO's coordinators). Needs If-Match."""
         organisation = _organisation(organisation_id)
         expected = self.expected_version(organisation)
         data = _valid(s.OrganisationInputSerializer, request, partial=True)
@@ -137,10 +141,12 @@ class ContactListApi(ListMixin, BaseAPIView):
 
     @extend_schema(responses={200: s.ContactOutputSerializer(many=True)})
     def get(self, request: Request, organisation_id: uuid.UUID) -> Response:
+        """An organisation's contacts."""
         return self.list_response(selectors.contact_list(organisation=_organisation(organisation_id)))
 
     @extend_schema(request=s.ContactInputSerializer, responses={201: s.ContactOutputSerializer})
     def post(self, request: Request, organisation_id: uuid.UUID) -> Response:
+        """Add a contact to an organisation."""
         organisation = _organisation(organisation_id)
         data = _valid(s.ContactInputSerializer, request)
         contact = services.contact_create(organisation=organisation, created_by=_user(request), **data)
@@ -162,6 +168,7 @@ class ContactDetailApi(BaseAPIView):
 
     @extend_schema(request=s.ContactInputSerializer, responses={200: s.ContactOutputSerializer})
     def patch(self, request: Request, organisation_id: uuid.UUID, contact_id: uuid.UUID) -> Response:
+        """Change a contact. Needs If-Match."""
         contact = self.contact(organisation_id, contact_id)
         expected = self.expected_version(contact)
         data = _valid(s.ContactInputSerializer, request, partial=True)
@@ -172,6 +179,7 @@ class ContactDetailApi(BaseAPIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, organisation_id: uuid.UUID, contact_id: uuid.UUID) -> Response:
+        """Remove a contact. Needs If-Match."""
         contact = self.contact(organisation_id, contact_id)
         expected = self.expected_version(contact)
         services.contact_delete(contact=contact, acting_user=_user(request), expected_version=expected)
@@ -203,6 +211,7 @@ class ServiceListApi(ListMixin, BaseAPIView):
 
     @extend_schema(request=s.ServiceInputSerializer, responses={201: s.ServiceOutputSerializer})
     def post(self, request: Request) -> Response:
+        """Add a service an organisation offers."""
         data = _valid(s.ServiceInputSerializer, request)
         organisation = Organisation.objects.filter(pk=data.pop("organisation")).first()
         if organisation is None:
@@ -227,11 +236,13 @@ class ServiceDetailApi(BaseAPIView):
 
     @extend_schema(responses={200: s.ServiceOutputSerializer})
     def get(self, request: Request, service_id: uuid.UUID) -> Response:
+        """One service an organisation offers."""
         offered = self.offered(service_id)
         return self.etag_response(offered, s.ServiceOutputSerializer(offered).data)
 
     @extend_schema(request=s.ServiceUpdateSerializer, responses={200: s.ServiceOutputSerializer})
     def patch(self, request: Request, service_id: uuid.UUID) -> Response:
+        """Change a service. Needs If-Match."""
         offered = self.offered(service_id)
         expected = self.expected_version(offered)
         data = _valid(s.ServiceUpdateSerializer, request, partial=True)
@@ -241,6 +252,7 @@ class ServiceDetailApi(BaseAPIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, service_id: uuid.UUID) -> Response:
+        """Remove a service. Needs If-Match."""
         offered = self.offered(service_id)
         expected = self.expected_version(offered)
         services.service_delete(offered=offered, acting_user=_user(request), expected_version=expected)
@@ -276,10 +288,14 @@ class ReferralListApi(ListMixin, BaseAPIView):
 
     @extend_schema(responses={200: s.ReferralListSerializer(many=True)})
     def get(self, request: Request) -> Response:
+        """The referrals you may see: sent from your cases, or received by your organisation's desk or assigned to you.
+        Metadata only.
+        """
         return self.list_response(self.get_queryset())
 
     @extend_schema(request=s.ReferralInputSerializer, responses={201: s.ReferralSenderSerializer})
     def post(self, request: Request) -> Response:
+        """Draft a referral of a case to an organisation: services, urgency, reason, and the field groups you share."""
         user = _user(request)
         data = _valid(s.ReferralInputSerializer, request)
         case = access_case(user, data.pop("case"), action=CaseAction.WORK)
@@ -333,10 +349,12 @@ class ReferralObjectApi(BaseAPIView):
 class ReferralDetailApi(ReferralObjectApi):
     @extend_schema(responses={200: s.ReferralSenderSerializer})
     def get(self, request: Request, referral_id: uuid.UUID) -> Response:
+        """One referral. Recipients see only the field groups the sender shared, while the consent is live."""
         return self.respond(referral_id)
 
     @extend_schema(request=s.ReferralUpdateSerializer, responses={200: s.ReferralSenderSerializer})
     def patch(self, request: Request, referral_id: uuid.UUID) -> Response:
+        """Change a draft referral. Needs If-Match."""
         referral = self.referral(referral_id, Need.EDIT)
         expected = self.expected_version(referral)
         data = _valid(s.ReferralUpdateSerializer, request, partial=True)
@@ -371,15 +389,17 @@ def _transition(
     service: Any,
     input_serializer: type[serializers.Serializer] | None = None,
     prepare: Any = None,
+    *,
+    description: str,
 ) -> type[ReferralTransitionApi]:
     def perform(self: Any, referral: Referral, user: User, expected: int, data: dict[str, Any]) -> None:
         if prepare is not None:
             data = prepare(referral, data)
         service(referral=referral, acting_user=user, expected_version=expected, **data)
 
-    decorated = extend_schema(request=input_serializer, responses={200: s.ReferralSenderSerializer})(
-        ReferralTransitionApi.post
-    )
+    decorated = extend_schema(
+        request=input_serializer, responses={200: s.ReferralSenderSerializer}, description=description
+    )(ReferralTransitionApi.post)
     return type(
         f"Referral{name}Api",
         (ReferralTransitionApi,),
@@ -400,14 +420,50 @@ def _assignee(referral: Referral, data: dict[str, Any]) -> dict[str, Any]:
     return {"assignee": assignee}
 
 
-ReferralSendApi = _transition("Send", Need.EDIT, services.referral_send, s.SendInputSerializer)
-ReferralAcceptApi = _transition("Accept", Need.ANSWER, services.referral_accept)
-ReferralDeclineApi = _transition("Decline", Need.ANSWER, services.referral_decline, s.DeclineInputSerializer)
-ReferralStartApi = _transition("Start", Need.ANSWER, services.referral_start)
-ReferralCompleteApi = _transition("Complete", Need.ANSWER, services.referral_complete, s.CompleteInputSerializer)
-ReferralWithdrawApi = _transition("Withdraw", Need.EDIT, services.referral_withdraw, s.WithdrawInputSerializer)
+_IF_MATCH = " Needs If-Match; an action the state does not allow answers 409 (illegal-transition)."
+ReferralSendApi = _transition(
+    "Send",
+    Need.EDIT,
+    services.referral_send,
+    s.SendInputSerializer,
+    description="Send a draft. Needs a live referral consent for the organisation (409 consent-required), or the "
+    "override permission and a reason." + _IF_MATCH,
+)
+ReferralAcceptApi = _transition(
+    "Accept", Need.ANSWER, services.referral_accept, description="Accept a sent referral (recipients)." + _IF_MATCH
+)
+ReferralDeclineApi = _transition(
+    "Decline",
+    Need.ANSWER,
+    services.referral_decline,
+    s.DeclineInputSerializer,
+    description="Decline a sent referral with a reason (recipients)." + _IF_MATCH,
+)
+ReferralStartApi = _transition(
+    "Start", Need.ANSWER, services.referral_start, description="Start work on an accepted referral." + _IF_MATCH
+)
+ReferralCompleteApi = _transition(
+    "Complete",
+    Need.ANSWER,
+    services.referral_complete,
+    s.CompleteInputSerializer,
+    description="Complete a referral with its outcome." + _IF_MATCH,
+)
+ReferralWithdrawApi = _transition(
+    "Withdraw",
+    Need.EDIT,
+    services.referral_withdraw,
+    s.WithdrawInputSerializer,
+    description="Withdraw an open referral with a reason (the sender); the recipient's access ends at once."
+    + _IF_MATCH,
+)
 ReferralAssignApi = _transition(
-    "Assign", Need.ASSIGN, services.referral_assign, s.ReferralAssignInputSerializer, prepare=_assignee
+    "Assign",
+    Need.ASSIGN,
+    services.referral_assign,
+    s.ReferralAssignInputSerializer,
+    prepare=_assignee,
+    description="Assign a received referral to a member of the receiving organisation (its desk)." + _IF_MATCH,
 )
 
 
@@ -419,6 +475,7 @@ class ReferralDeliveryListApi(ListMixin, ReferralObjectApi):
 
     @extend_schema(responses={200: s.DeliveryOutputSerializer(many=True)})
     def get(self, request: Request, referral_id: uuid.UUID) -> Response:
+        """The services delivered under this referral."""
         referral = self.referral(referral_id)
         # The page's delivery ids are added by list_response; the referral is
         # named in the row's detail so that an empty page still says what was read.
@@ -427,6 +484,7 @@ class ReferralDeliveryListApi(ListMixin, ReferralObjectApi):
 
     @extend_schema(request=s.DeliveryInputSerializer, responses={201: s.DeliveryOutputSerializer})
     def post(self, request: Request, referral_id: uuid.UUID) -> Response:
+        """Record a service delivered (the receiving organisation)."""
         referral = self.referral(referral_id, Need.ANSWER)
         data = _valid(s.DeliveryInputSerializer, request)
         delivery = services.delivery_record(referral=referral, recorded_by=_user(request), **data)

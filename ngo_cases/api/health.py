@@ -69,6 +69,9 @@ class HealthApi(BaseAPIView):
         },
     )
     def get(self, request: Request) -> Response:
+        """Whether the database and the broker answer: `ok` or `unavailable` for each, nothing more. No authentication;
+        never throttled.
+        """
         checks = {
             "database": "ok" if database_ok() else "unavailable",
             "broker": "ok" if broker_ok() else "unavailable",
