@@ -52,9 +52,15 @@ class AuditContextMiddleware:
         token = _current.set(
             RequestMeta(ip=request.META.get("REMOTE_ADDR") or None, endpoint="", method=request.method or "")
         )
+        # The session user (admin); the base API class replaces it with the
+        # bearer token's user. Both are reset when the request ends, so a
+        # later request or task in this thread never inherits this actor.
+        user = getattr(request, "user", None)
+        actor_token = _actor.set(user if getattr(user, "is_authenticated", False) else None)
         try:
             return self.get_response(request)
         finally:
+            _actor.reset(actor_token)
             _current.reset(token)
 
     def process_view(self, request: HttpRequest, *args: object, **kwargs: object) -> None:

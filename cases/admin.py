@@ -311,13 +311,14 @@ def _holder(entry: dict[str, Any]) -> str:
 
 
 @admin.register(Case)
-class CaseAdmin(ChangeHistoryMixin, RequestScopedAdmin, GuardedModelAdmin):  # type: ignore[misc]
+class CaseAdmin(ChangeHistoryMixin, RequestScopedAdmin, GuardedModelAdmin):
     """Cases in the admin: metadata and the access list for administrators
     and auditors; the content too for those who hold a grant (supervisors).
     Nothing is edited here, so there is no Save button; administrators reach
     the grant screens from "Object permissions"."""
 
     audit_type = "case"
+    change_form_template = "admin/cases/case/change_form.html"  # type: ignore[misc]
     list_display = ["reference", "status", "team", "opened_at", "closed_at"]
     list_filter = ["status", "team"]
     search_fields = ["reference"]
@@ -338,7 +339,12 @@ class CaseAdmin(ChangeHistoryMixin, RequestScopedAdmin, GuardedModelAdmin):  # t
     def changeform_view(
         self, request: HttpRequest, object_id: Any = None, form_url: str = "", extra_context: Any = None
     ) -> Any:
-        read_only = {"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False}
+        read_only = {
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "manage_grants": self.has_change_permission(request),
+        }
         return super().changeform_view(request, object_id, form_url, {**(extra_context or {}), **read_only})
 
     @admin.display(description=_("exploitation types"))

@@ -4,6 +4,7 @@ as CSV (and that export logged), read-only, and for auditors only."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -115,3 +116,15 @@ def test_user_screen_links_to_what_the_user_accessed(cast: Cast, entries: dict[s
     page = admin_client(cast.audrey).get(reverse("admin:accounts_user_change", args=[cast.alice.pk]))
     assert page.status_code == 200
     assert f"{LOG}?actor__id__exact={cast.alice.pk}" in page.content.decode()
+
+
+def test_the_acting_user_of_a_request_does_not_outlive_it(cast: Cast, client_for: Any) -> None:
+    """A service writing a log row after a request (a task, a command, the next
+    request in the same thread) must not name that request's user as actor."""
+    from audit import context
+    from audit import services as audit_services
+
+    assert client_for(cast.alice).get("/api/v1/me").status_code == 200
+    assert context.actor() is None
+    audit_services.record(action=Action.GRANT_CREATED, object_type="case")
+    assert AccessLogEntry.objects.latest("id").actor_id is None

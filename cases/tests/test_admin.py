@@ -89,13 +89,15 @@ def test_auditors_go_from_a_case_to_its_access_log_without_seeing_identity(cast:
     assert (viewed.action, viewed.actor_id, viewed.case_ids) == ("admin_view", cast.audrey.pk, [case.pk])
     log = client.get(link)
     assert log.status_code == 200 and "Admin view" in log.content.decode()
-    # no changes, no grant screens
+    # no changes, no grant screens, and no button leading to them
+    assert "permissionslink" not in html
     assert client.post(reverse("admin:cases_case_change", args=[case.pk]), {}).status_code == 403
     assert client.get(reverse("admin:cases_case_permissions", args=[case.pk])).status_code in (302, 403)
 
 
 def test_grant_screen_records_reason_and_grantor(cast: Cast, case: Case) -> None:
     client = admin_client(cast.adam)
+    assert "permissionslink" in client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
     assert client.get(reverse("admin:cases_case_permissions", args=[case.pk])).status_code == 200
     url = reverse("admin:cases_case_permissions_manage_user", args=[case.pk, cast.bob.pk])
     response = client.post(url, {"permissions": ["view_case"]})

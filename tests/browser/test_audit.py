@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zoneinfo
 from collections.abc import Callable
 from pathlib import Path
 
@@ -133,3 +134,16 @@ def test_auditor_reads_the_log_in_russian(
     assert all(row[5].startswith("Дело ") for row in rows)
     expect(page.locator("#changelist-form .paginator")).to_contain_text(f"{len(rows)} записей журнала доступа")
     screenshot(page, "audit-case-search-ru")
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo("Asia/Vladivostok")).isoformat()
+    page.get_by_label("\u0421", exact=True).fill(today)  # Cyrillic Es: "from"
+    page.get_by_label("По", exact=True).fill(today)
+    page.get_by_role("button", name="Показать").nth(1).click()
+    assert len(_screen_rows(page)) == len(rows)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Выгрузить эти записи (CSV)").click()
+    table = list(csv.reader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))))
+    assert table[0][:6] == ["время", "пользователь", "роль", "организация", "действие", "что"]
+    assert sorted(row[1:6] for row in table[1:]) == sorted(row[1:6] for row in _screen_rows(page)), (
+        "\n".join(map(str, table)) + "\n---\n" + "\n".join(map(str, _screen_rows(page)))
+    )
+    assert all(row[0].endswith("+10:00") for row in table[1:])  # Vladivostok time, with its offset
