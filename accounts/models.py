@@ -98,7 +98,7 @@ class Organisation(UUIDModel, VersionedModel):
     desk_group = models.OneToOneField(
         "auth.Group", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="desk_of"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["name"]

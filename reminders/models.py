@@ -49,7 +49,7 @@ class ReminderRule(models.Model):
         size=10,
         help_text=_("Comma-separated numbers in the rule's unit; negative means before the date."),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("reminder rule")
