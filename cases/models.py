@@ -265,9 +265,11 @@ def _array_valid(field: str, choices: type[models.TextChoices]) -> Q:
 class Case(UUIDModel, VersionedModel, EncryptedModel):
     """One episode of support for a survivor. ``data_key`` is the survivor's."""
 
-    survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="cases")
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
-    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="cases")
+    survivor = models.ForeignKey(Survivor, on_delete=models.PROTECT, related_name="cases", verbose_name=_("survivor"))
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="cases", verbose_name=_("team"))
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
 
     status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.ACTIVE)
@@ -295,7 +297,9 @@ class Case(UUIDModel, VersionedModel, EncryptedModel):
     risk_level = models.CharField(_("risk level"), max_length=8, choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
     summary = EncryptedTextField(_("summary"))
 
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opened by")
+    )
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
