@@ -277,7 +277,8 @@ class Case(UUIDModel, VersionedModel, EncryptedModel):
     trafficking_status = models.CharField(
         _("trafficking status"), max_length=20, choices=TraffickingStatus.choices, default=TraffickingStatus.POSSIBLE
     )
-    trafficking_status_decided_by = models.CharField(_("deciding body"), max_length=200, blank=True)
+    # Free text that may name people or places: encrypted like every free text (issue 13, F5).
+    trafficking_status_decided_by = EncryptedCharField(_("deciding body"), max_length=200, default="")
     exploitation_types = _choice_array(ExploitationType)
     sexual_exploitation_types = _choice_array(SexualExploitationType)
     labour_industry = models.CharField(_("labour industry (ISIC section)"), max_length=1, blank=True)
@@ -292,8 +293,8 @@ class Case(UUIDModel, VersionedModel, EncryptedModel):
     countries_of_exploitation = ArrayField(
         models.CharField(max_length=3, validators=[iso3166_alpha3]), default=list, blank=True, size=20
     )
-    regions_of_recruitment = ArrayField(models.CharField(max_length=120), default=list, blank=True, size=20)
-    regions_of_exploitation = ArrayField(models.CharField(max_length=120), default=list, blank=True, size=20)
+    regions_of_recruitment = EncryptedListField(_("regions of recruitment"), default=list)
+    regions_of_exploitation = EncryptedListField(_("regions of exploitation"), default=list)
     risk_level = models.CharField(_("risk level"), max_length=8, choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
     summary = EncryptedTextField(_("summary"))
 
@@ -552,7 +553,7 @@ class Milestone(UUIDModel, VersionedModel, EncryptedModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="milestones")
     kind = models.CharField(_("kind"), max_length=24, choices=MilestoneKind.choices)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
-    deciding_body = models.CharField(_("deciding body"), max_length=200, blank=True)
+    deciding_body = EncryptedCharField(_("deciding body"), max_length=200, default="")
     starts_on = models.DateField(_("starts"))
     ends_on = models.DateField(_("ends or planned end"), null=True, blank=True)
     completed_on = models.DateField(_("completed"), null=True, blank=True)

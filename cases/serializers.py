@@ -64,6 +64,21 @@ class SealedTextField(serializers.CharField):
             return None
 
 
+class SealedListField(serializers.ListField):
+    """Output of an encrypted list attribute: ``null`` once the survivor was erased."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance: Any) -> Any:
+        try:
+            return super().get_attribute(instance)
+        except KeyDestroyed:
+            return None
+
+
 def _alpha3_list() -> serializers.ListField:
     return serializers.ListField(child=serializers.RegexField(r"^[A-Z]{3}$", max_length=3), max_length=20)
 
@@ -258,7 +273,7 @@ class CaseListSerializer(serializers.Serializer):
 class CaseDetailSerializer(CaseListSerializer):
     organisation = serializers.UUIDField(source="organisation_id")
     closure_reason = serializers.CharField()
-    trafficking_status_decided_by = serializers.CharField()
+    trafficking_status_decided_by = SealedTextField()
     sexual_exploitation_types = serializers.ListField(child=serializers.CharField())
     labour_industry = serializers.CharField()
     means_of_control = serializers.ListField(child=serializers.CharField())
@@ -266,8 +281,8 @@ class CaseDetailSerializer(CaseListSerializer):
     trafficker_relationship = serializers.CharField()
     countries_of_recruitment = serializers.ListField(child=serializers.CharField())
     countries_of_exploitation = serializers.ListField(child=serializers.CharField())
-    regions_of_recruitment = serializers.ListField(child=serializers.CharField())
-    regions_of_exploitation = serializers.ListField(child=serializers.CharField())
+    regions_of_recruitment = SealedListField(child=serializers.CharField())
+    regions_of_exploitation = SealedListField(child=serializers.CharField())
     summary = SealedTextField()
     opened_by = serializers.UUIDField(source="opened_by_id")
     version = serializers.IntegerField()
@@ -371,7 +386,7 @@ class MilestoneOutputSerializer(serializers.Serializer):
     case = serializers.UUIDField(source="case_id")
     kind = serializers.CharField()
     decision = serializers.CharField()
-    deciding_body = serializers.CharField()
+    deciding_body = SealedTextField()
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(allow_null=True)
     completed_on = serializers.DateField(allow_null=True)

@@ -254,7 +254,7 @@ class Command(BaseCommand):
         keyring = keys.get_keyring()
         master = keyring.master_cipher(keyring.current_version)
         survivor_fields = [f for f in Survivor._meta.concrete_fields if isinstance(f, EncryptedField)]
-        case_summary = next(f for f in Case._meta.concrete_fields if isinstance(f, EncryptedField))
+        case_sealed = {f.name: f for f in Case._meta.concrete_fields if isinstance(f, EncryptedField)}
         now = datetime.datetime.now(tz=datetime.UTC)
         grant_time = now
 
@@ -306,7 +306,10 @@ class Command(BaseCommand):
                 ]
                 index_rows = [[survivor_id, kind, value] for kind, value in _index_values(survivor)]
                 case = Case(id=case_id, data_key=data_key)
-                summary = case_summary.encrypt(case, "Met at the border; needs shelter.").blob
+                summary = case_sealed["summary"].encrypt(case, "Met at the border; needs shelter.").blob
+                decided_by = case_sealed["trafficking_status_decided_by"].encrypt(case, "").blob
+                no_regions = case_sealed["regions_of_recruitment"].encrypt(case, []).blob
+                no_regions_x = case_sealed["regions_of_exploitation"].encrypt(case, []).blob
                 exploitation = _weighted(rng, EXPLOITATION)
                 status = "Active" if is_open else "Closed"
                 closed_at = None if is_open else opened + datetime.timedelta(days=rng.randint(30, 300))
@@ -320,7 +323,7 @@ class Command(BaseCommand):
                     status,
                     "" if is_open else rng.choice(CLOSURE),
                     "PossibleVictim",
-                    "",
+                    decided_by,
                     [exploitation],
                     [],
                     "",
@@ -329,8 +332,8 @@ class Command(BaseCommand):
                     "",
                     [rng.choice(COUNTRIES)],
                     ["RUS"],
-                    [],
-                    [],
+                    no_regions,
+                    no_regions_x,
                     _weighted(rng, RISK),
                     summary,
                     owner.pk,
