@@ -379,10 +379,16 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
     def break_glass_reason(self, entry: AccessLogEntry) -> str:
         if entry.break_glass_grant_id is None:
             return ""
-        from cases.models import CaseUserObjectPermission
+        from cases.models import BreakGlassReason
+        from ngo_cases.crypto.errors import KeyDestroyed
 
-        grant = CaseUserObjectPermission.objects.filter(pk=entry.break_glass_grant_id).first()
-        return grant.justification if grant else str(_("(grant no longer exists)"))
+        sealed = BreakGlassReason.objects.select_related("data_key").filter(grant_id=entry.break_glass_grant_id).first()
+        if sealed is None:
+            return str(_("(grant no longer exists)"))
+        try:
+            return sealed.reason or ""
+        except KeyDestroyed:
+            return str(_("(erased with the survivor)"))
 
     @admin.display(description=_("sequence"))
     def chain_seq(self, entry: AccessLogEntry) -> str:

@@ -390,9 +390,7 @@ class GrantReason(models.TextChoices):
     BREAK_GLASS = "break_glass", _("Break-glass")
 
 
-# The break-glass reason is free text that may name someone: it stays on the
-# live grant (auditors read it there), never in append-only history.
-@tracked(exclude=["justification"])
+@tracked()
 class CaseUserObjectPermission(UserObjectPermissionBase):
     """A user's permission on one case, with why and from whom."""
 
@@ -401,7 +399,6 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     granted_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(null=True, blank=True)
-    justification = models.CharField(max_length=500, blank=True, help_text=_("Break-glass reason"))
     notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta(UserObjectPermissionBase.Meta):
@@ -410,8 +407,8 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
         constraints = [
             models.CheckConstraint(condition=Q(reason__in=GrantReason.values), name="case_user_grant_reason_valid"),
             models.CheckConstraint(
-                condition=~Q(reason=GrantReason.BREAK_GLASS) | (Q(expires_at__isnull=False) & ~Q(justification="")),
-                name="case_break_glass_expires_with_reason",
+                condition=~Q(reason=GrantReason.BREAK_GLASS) | Q(expires_at__isnull=False),
+                name="case_break_glass_expires",
             ),
         ]
         indexes = [
@@ -422,6 +419,21 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
 
     def __str__(self) -> str:
         return f"{self.permission_id} on {self.content_object_id} for {self.user_id} ({self.reason})"
+
+
+class BreakGlassReason(EncryptedModel):
+    """Why someone opened a case by break-glass: free text that may name
+    people, so it is sealed with the survivor's key (and shredded with it),
+    on a row of its own beside the grant. Not in the change history."""
+
+    grant = models.OneToOneField(
+        CaseUserObjectPermission, on_delete=models.CASCADE, primary_key=True, related_name="break_glass_reason"
+    )
+    reason = EncryptedTextField(_("break-glass reason"))
+
+    class Meta:
+        verbose_name = _("break-glass reason")
+        verbose_name_plural = _("break-glass reasons")
 
 
 @tracked()

@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from ngo_cases.crypto.blind_index import IndexKind, blind_index
+from ngo_cases.crypto.errors import KeyDestroyed
 
 from .models import (
+    BreakGlassReason,
     Case,
     CaseGroupObjectPermission,
     CaseNote,
@@ -115,7 +117,7 @@ def case_access_list(*, case: Case) -> list[dict[str, Any]]:
     user_grants = (
         CaseUserObjectPermission.objects.filter(content_object=case)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .select_related("user", "permission")
+        .select_related("user", "permission", "break_glass_reason", "break_glass_reason__data_key")
         .order_by("granted_at")
     )
     for grant in user_grants:
@@ -130,7 +132,7 @@ def case_access_list(*, case: Case) -> list[dict[str, Any]]:
                 "granted_by": grant.granted_by_id,
                 "granted_at": grant.granted_at,
                 "expires_at": grant.expires_at,
-                "justification": grant.justification,
+                "justification": _break_glass_reason(grant),
             },
         )
         entry["permissions"].append(grant.permission.codename)
@@ -161,6 +163,18 @@ def case_access_list(*, case: Case) -> list[dict[str, Any]]:
     for extension in ACCESS_LIST_EXTENSIONS:
         result.extend(extension(case=case))
     return result
+
+
+def _break_glass_reason(grant: CaseUserObjectPermission) -> str | None:
+    """The sealed break-glass reason of a grant ("" for other grants; None once erased)."""
+    try:
+        sealed = grant.break_glass_reason
+    except BreakGlassReason.DoesNotExist:
+        return ""
+    try:
+        return sealed.reason
+    except KeyDestroyed:
+        return None
 
 
 # Other apps add the access they give to parts of a case (referrals: the

@@ -315,7 +315,9 @@ class AccessEntrySerializer(serializers.Serializer):
     granted_by = serializers.UUIDField()
     granted_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField(allow_null=True)
-    justification = serializers.CharField(allow_blank=True)
+    justification = serializers.CharField(
+        allow_blank=True, allow_null=True, help_text="The break-glass reason; null once the survivor was erased."
+    )
 
 
 # --- notes, consents, milestones, follow-ups ----------------------------------------------

@@ -28,6 +28,7 @@ from ngo_cases.db import next_reference
 
 from . import signals
 from .models import (
+    BreakGlassReason,
     Case,
     CaseGroupObjectPermission,
     CaseNote,
@@ -189,7 +190,6 @@ def case_grant_user(
     granted_by: User,
     actions: Iterable[CaseAction] = WORKER_ACTIONS,
     expires_at: datetime | None = None,
-    justification: str = "",
 ) -> None:
     """Give ``user`` the ``actions`` on ``case`` for ``reason``. An existing
     grant of a permission keeps its reason unless it was an expiring one."""
@@ -202,12 +202,11 @@ def case_grant_user(
                 "reason": reason,
                 "granted_by": granted_by,
                 "expires_at": expires_at,
-                "justification": justification,
             },
         )
         if not created and grant.expires_at is not None:
             grant.reason, grant.granted_by, grant.granted_at = reason, granted_by, timezone.now()
-            grant.expires_at, grant.justification = expires_at, justification
+            grant.expires_at = expires_at
             grant.save()
     logger.info("case %s: %s granted %s to user %s (%s)", case.pk, granted_by.pk, list(actions), user.pk, reason)
 
@@ -357,11 +356,13 @@ def case_break_glass(*, case: Case, acting_user: User, reason: str) -> CaseUserO
         granted_by=acting_user,
         actions=(CaseAction.VIEW,),
         expires_at=expires_at,
-        justification=reason,
     )
     grant = CaseUserObjectPermission.objects.get(
         content_object=case, user=acting_user, permission__codename=CaseAction.VIEW
     )
+    # The reason, sealed with the survivor's key (it may name people).
+    BreakGlassReason.objects.filter(grant=grant).delete()
+    BreakGlassReason.objects.create(grant=grant, data_key_id=case.data_key_id, reason=reason)
     from .tasks import notify_break_glass
 
     transaction.on_commit(lambda: notify_break_glass.delay(str(grant.pk)))

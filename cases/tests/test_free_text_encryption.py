@@ -5,6 +5,7 @@ migration that encrypted existing rows works both ways."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -75,7 +76,7 @@ def test_the_migration_encrypts_existing_text_and_decrypts_it_back(cast: Cast) -
     finally:
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
-        executor.migrate([("cases", "0006_encrypt_free_text")])
+        executor.migrate(executor.loader.graph.leaf_nodes())  # back to the latest state
     sealed = _columns("cases_case", ["trafficking_status_decided_by"])[0][0]
     assert isinstance(sealed, (bytes, memoryview)) and b"CANARY" not in bytes(sealed)
     fresh = Case.objects.get(pk=case.pk)
@@ -83,3 +84,42 @@ def test_the_migration_encrypts_existing_text_and_decrypts_it_back(cast: Cast) -
     assert fresh.regions_of_recruitment == [CANARY_REGION]
     assert fresh.regions_of_exploitation == ["Moscow oblast"]
     assert Milestone.objects.get(pk=milestone.pk).deciding_body == CANARY_BODY
+
+
+CANARY_REASON = "CANARY-REASON Svetlana called the hotline from Tver"
+
+
+@pytest.mark.django_db
+def test_the_break_glass_reason_is_ciphertext_and_readable_by_auditors(cast: Cast, client_for: Any) -> None:
+    from cases.services import case_break_glass
+
+    case = make_case(opened_by=cast.alice, team=cast.team_a)
+    grant = case_break_glass(case=case, acting_user=cast.charlie, reason=CANARY_REASON)
+    for table in ("cases_breakglassreason", "cases_caseuserobjectpermission", "cases_caseuserobjectpermissionevent"):
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - fixed names
+            assert "CANARY" not in repr(cursor.fetchall()), table
+    access = client_for(cast.alice).get(f"/api/v1/cases/{case.pk}/access/").json()
+    assert [e["justification"] for e in access if e["reason"] == "break_glass"] == [CANARY_REASON]
+    assert grant.break_glass_reason.reason == CANARY_REASON
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_break_glass_migration_moves_reasons_both_ways(cast: Cast) -> None:
+    from cases.models import CaseUserObjectPermission
+    from cases.services import case_break_glass
+
+    case = make_case(opened_by=cast.alice, team=cast.team_a)
+    grant = case_break_glass(case=case, acting_user=cast.charlie, reason=CANARY_REASON)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("cases", "0006_encrypt_free_text")])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT justification FROM cases_caseuserobjectpermission WHERE id = %s", [grant.pk])
+            assert cursor.fetchone() == (CANARY_REASON,)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    moved = CaseUserObjectPermission.objects.get(pk=grant.pk)
+    assert moved.break_glass_reason.reason == CANARY_REASON

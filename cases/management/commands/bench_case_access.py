@@ -344,14 +344,14 @@ class Command(BaseCommand):
                     1,
                 ]
                 user_grants = [
-                    [owner.pk, perm[c], case_id, GrantReason.OWNER, owner.pk, grant_time, None, ""]
+                    [owner.pk, perm[c], case_id, GrantReason.OWNER, owner.pk, grant_time, None]
                     for c in ("view_case", "change_case")
                 ]
                 if is_open and rng.random() < 1 / 3:
                     mates = [u for u in by_team[team.pk] if u.pk != owner.pk]
                     second = rng.choice(mates)
                     user_grants += [
-                        [second.pk, perm[c], case_id, GrantReason.ASSIGNED, owner.pk, grant_time, None, ""]
+                        [second.pk, perm[c], case_id, GrantReason.ASSIGNED, owner.pk, grant_time, None]
                         for c in ("view_case", "change_case")
                     ]
                 group_grants = [
@@ -425,7 +425,6 @@ class Command(BaseCommand):
             "granted_by",
             "granted_at",
             "expires_at",
-            "justification",
         ]
         group_grant_cols = ["group", "permission", "content_object", "reason", "granted_by", "granted_at"]
         statements = {

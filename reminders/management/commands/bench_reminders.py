@@ -202,8 +202,8 @@ class Command(BaseCommand):
             )
             cursor.execute(
                 "INSERT INTO cases_caseuserobjectpermission "
-                "(user_id, permission_id, content_object_id, reason, granted_by_id, granted_at, justification) "
-                "SELECT c.opened_by_id, g.permission_id, c.id, 'owner', c.opened_by_id, now(), '' "
+                "(user_id, permission_id, content_object_id, reason, granted_by_id, granted_at) "
+                "SELECT c.opened_by_id, g.permission_id, c.id, 'owner', c.opened_by_id, now() "
                 "FROM cases_case c JOIN bench_cases b ON b.case_id = c.id, "
                 "(SELECT permission_id FROM cases_caseuserobjectpermission WHERE content_object_id = %s LIMIT 1) g",
                 [template_case.pk],
