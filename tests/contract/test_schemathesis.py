@@ -52,7 +52,7 @@ REPORT_DIR = Path(os.environ.get("NGO_CONTRACT_REPORTS", "var/schemathesis"))
 # caseworker, who reach the most operations from the two sides of a referral;
 # the other roles get the fuzzing phase (~20 s each). CI stays near 5 minutes.
 PERSONAS = ["alice", "sam", "cora", "petra", "pat", "audrey", "adam"]
-COVERAGE_PERSONAS = {"alice", "pat"}
+COVERAGE_PERSONAS = set(PERSONAS) if os.environ.get("NGO_CONTRACT_COVERAGE") == "all" else {"alice", "pat"}
 
 
 def _schema_file(cast: Cast, tmp_path: Path) -> Path:
