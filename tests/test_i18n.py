@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from conftest import Cast
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +62,19 @@ def test_user_can_switch_language_and_time_zone(client_for: Callable[[User], API
     assert (response.json()["language"], response.json()["time_zone"]) == ("ru", "Asia/Kamchatka")
     anna.refresh_from_db()
     assert (anna.language, anna.time_zone, anna.version) == ("ru", "Asia/Kamchatka", 2)
+
+
+@pytest.mark.django_db
+def test_admin_titles_read_correctly_in_russian_with_plural_counts(cast: Cast) -> None:
+    from django.urls import reverse
+
+    from accounts.models import User as UserModel
+
+    UserModel.objects.filter(pk=cast.audrey.pk).update(language="ru")
+    client = Client()
+    client.force_login(cast.audrey)
+    page = client.get(reverse("admin:accounts_user_change", args=[cast.alice.pk])).content.decode()
+    assert "Просмотр: пользователь" in page and "Просмотреть пользователь" not in page
+    listing = client.get(reverse("admin:accounts_user_changelist")).content.decode()
+    count = UserModel.objects.count()  # 10 cast accounts: "10 пользователей"
+    assert f"{count} пользователей" in listing
