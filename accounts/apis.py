@@ -9,12 +9,17 @@ from django.conf import settings
 from django.contrib.auth import logout as session_logout
 from django.db.models import QuerySet
 from django.http import Http404
+from django.middleware.csrf import get_token
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ngo_cases.api import serializers
+from ngo_cases.api.authentication import MfaSessionAuthentication
 from ngo_cases.api.base import BaseAPIView
 from ngo_cases.api.permissions import IsStaffMemberOrEnrolling
 from ngo_cases.api.throttling import LoginThrottle
@@ -48,6 +53,7 @@ class LoginApi(BaseAPIView):
     permission_classes = [AllowAny]
     throttle_classes = [LoginThrottle]
     atomic_request = False  # failure counters must commit with the error answer
+    answers_401 = True
 
     @extend_schema(request=LoginInputSerializer, responses={200: LoginOutputSerializer}, auth=[])
     def post(self, request: Request) -> Response:
@@ -55,6 +61,59 @@ class LoginApi(BaseAPIView):
         serializer.is_valid(raise_exception=True)
         issued = services.auth_login(request=request._request, **serializer.validated_data)
         return Response(LoginOutputSerializer(issued).data)
+
+
+class CsrfTokenOutputSerializer(serializers.Serializer):
+    csrf_token = serializers.CharField(help_text="Send it back in the X-CSRFToken header of session writes.")
+
+
+@method_decorator(ensure_csrf_cookie, name="dispatch")
+class CsrfTokenApi(BaseAPIView):
+    """The CSRF token a browser client sends back (X-CSRFToken) with its session sign-in and writes."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: CsrfTokenOutputSerializer}, auth=[])
+    def get(self, request: Request) -> Response:
+        return Response(CsrfTokenOutputSerializer({"csrf_token": get_token(request._request)}).data)
+
+
+class SessionLoginInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, trim_whitespace=False)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+
+
+class SessionStateOutputSerializer(serializers.Serializer):
+    signed_in = serializers.BooleanField()
+
+
+@method_decorator(csrf_protect, name="dispatch")
+class SessionLoginApi(BaseAPIView):
+    """Sign in to a browser session (the workspace): username, password and, where two-factor sign-in is on,
+    `otp`. Needs the CSRF token (GET /auth/csrf) in X-CSRFToken. Answers you, like GET /me."""
+
+    authentication_classes = [MfaSessionAuthentication]  # GET reads the session; POST makes one
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginThrottle]
+    atomic_request = False  # failure counters must commit with the error answer
+    csrf_protected = True
+    answers_401 = True
+
+    @extend_schema(responses={200: SessionStateOutputSerializer})
+    def get(self, request: Request) -> Response:
+        """Whether this browser has a signed-in (and, where required, verified) session; never 401."""
+        user = request.user
+        signed_in = bool(user and user.is_authenticated and user.is_active and getattr(user, "role", ""))
+        return Response(SessionStateOutputSerializer({"signed_in": signed_in}).data)
+
+    @extend_schema(request=SessionLoginInputSerializer, responses={200: MeOutputSerializer}, auth=[])
+    def post(self, request: Request) -> Response:
+        serializer = SessionLoginInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.auth_session_login(request=request._request, **serializer.validated_data)
+        return Response(MeOutputSerializer(user).data)
 
 
 class LogoutApi(BaseAPIView):

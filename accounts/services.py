@@ -28,7 +28,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit import services as audit
 from audit.models import Action
 from ngo_cases.api.concurrency import versioned_update
-from ngo_cases.api.errors import Conflict, InvalidCredentials, InvalidOtp, LockedOut, MfaRequired
+from ngo_cases.api.errors import (
+    Conflict,
+    InvalidCredentials,
+    InvalidOtp,
+    LockedOut,
+    MfaEnrolmentRequired,
+    MfaRequired,
+)
 
 from .models import ApiToken, Organisation, Role, Team, TeamMembership, TokenScope, User
 from .roles import ADMIN_SITE_ROLES, role_group_name
@@ -330,6 +337,43 @@ def auth_login(*, request: HttpRequest, username: str, password: str, otp: str =
             # Updates last_login; django-axes resets the failure count.
             user_logged_in.send(sender=User, request=request, user=user)
     return issued
+
+
+def auth_session_login(*, request: HttpRequest, username: str, password: str, otp: str = "") -> User:
+    """Sign in to a browser session (the workspace): the same checks as
+    ``auth_login`` — lockout, one answer for unknown users and wrong
+    passwords, the second factor — then Django's session login (a new
+    session key and CSRF token) marked verified by the device that accepted
+    the code. Not atomic, like ``auth_login``: failure counters must stay.
+
+    Accounts that must set up two-factor sign-in first are refused here
+    (403 mfa-enrolment-required); they enrol through the API or the admin.
+    """
+    from django.contrib.auth import login
+    from django_otp import login as otp_login
+
+    user = authenticate(request, username=username, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise LockedOut()
+    if user is None or not isinstance(user, User) or user.role not in Role.values:
+        raise InvalidCredentials()
+    device = None
+    if user_has_mfa(user):
+        if not otp:
+            raise MfaRequired()
+        device = mfa_device_for_code(user, otp)
+        if device is None:
+            _record_failure(request, username)
+            if getattr(request, "axes_locked_out", False):
+                raise LockedOut()
+            raise InvalidOtp()
+    elif settings.NGO_MFA_REQUIRED:
+        raise MfaEnrolmentRequired()
+    with transaction.atomic():
+        login(request, user)  # rotates the session key and the CSRF token; logs the sign-in
+        if device is not None:
+            otp_login(request, device)
+    return user
 
 
 def token_revoke(*, token: ApiToken, acting_user: User | None = None) -> None:

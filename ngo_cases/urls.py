@@ -3,6 +3,7 @@ API class and has a row in tests/policy.py (the permission matrix)."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from accounts import apis as accounts_apis
@@ -15,6 +16,8 @@ from referrals import apis as referrals_apis
 
 api_v1 = [
     path("auth/login", accounts_apis.LoginApi.as_view(), name="auth-login"),
+    path("auth/csrf", accounts_apis.CsrfTokenApi.as_view(), name="auth-csrf"),
+    path("auth/session", accounts_apis.SessionLoginApi.as_view(), name="auth-session"),
     path("auth/logout", accounts_apis.LogoutApi.as_view(), name="auth-logout"),
     path("auth/logout-all", accounts_apis.LogoutAllApi.as_view(), name="auth-logout-all"),
     path("auth/tokens/", accounts_apis.TokenListApi.as_view(), name="auth-token-list"),
@@ -110,7 +113,8 @@ urlpatterns = [
     re_path(r"^api/", NotFoundApi.as_view(), name="api-not-found"),
     path("healthz", HealthApi.as_view(), name="healthz"),
     path("admin/", admin.site.urls),
-    path("", TemplateView.as_view(template_name="front.html"), name="front"),
+    # The workspace (docs/workspace.md): a page and static files; its data come from /api/v1/.
+    path("", never_cache(TemplateView.as_view(template_name="workspace/index.html")), name="front"),
 ]
 
 handler400 = "ngo_cases.api.errors.handler400"

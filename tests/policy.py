@@ -108,6 +108,9 @@ API_POLICY: dict[str, dict[str, object]] = {
     # the service's front page (plain HTML, no data)
     "front": {"public": True, "methods": {"GET": everyone(200)}},
     "api:auth-login": {"public": True, "methods": {"POST": everyone(400)}},
+    # the browser session sign-in (the workspace) and its CSRF token
+    "api:auth-csrf": {"public": True, "methods": {"GET": everyone(200)}},
+    "api:auth-session": {"public": True, "methods": {"GET": everyone(200), "POST": everyone(400)}},
     "api:auth-logout": {"methods": {"POST": staff(204)}},
     "api:auth-logout-all": {"methods": {"POST": staff(204)}},
     "api:auth-token-list": {"methods": {"GET": staff(200)}},

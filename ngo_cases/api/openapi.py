@@ -105,9 +105,13 @@ class ApiSchema(AutoSchema):
         public = all(isinstance(p, AllowAny) for p in view.get_permissions())
         parameters = operation.get("parameters", [])
         has_body = "requestBody" in operation
-        codes = {400, 401, 429} if getattr(view, "throttle_classes", None) else {400, 401}
-        if not public:
-            codes |= {403}
+        codes = {429} if getattr(view, "throttle_classes", None) else set()
+        if has_body or any(p.get("in") == "query" for p in parameters) or method != "GET":
+            codes.add(400)
+        if not public or getattr(view, "answers_401", False):
+            codes.add(401)  # not signed in; or, on the sign-in routes, wrong credentials
+        if not public or getattr(view, "csrf_protected", False):
+            codes |= {403}  # a role refused, or a missing CSRF token
         if any(p.get("in") == "path" for p in parameters) or (has_body and not public):
             codes.add(404)  # the object in the path, or one the body names, is not visible
         if has_body:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "audit",
     "notifications",
     "reminders",
+    "workspace",
     "ngo_cases.apps.CeleryBeatConfig",
     "pgtrigger",
     "pghistory",
