@@ -260,3 +260,12 @@ def test_healthz_is_not_throttled(api: APIClient, monkeypatch: pytest.MonkeyPatc
     cache.clear()
     assert statuses <= {200, 503}
     assert schema == [200, 200, 429]
+
+
+@pytest.mark.parametrize("field", ["slug", "name"])
+def test_text_fields_of_every_kind_refuse_numbers(
+    field: str, cast: Cast, client_for: Callable[[User | None], APIClient]
+) -> None:
+    body: dict[str, Any] = {"name": "Shelter North", "slug": "shelter-north", "org_type": "Shelter", field: 0}
+    response = client_for(cast.cora).post("/api/v1/organisations/", body, format="json")
+    assert field in assert_problem(response, 400)["errors"]

@@ -25,11 +25,29 @@ from rest_framework import serializers as _drf
 from rest_framework.serializers import *  # noqa: F403 - this module stands in for DRF's
 
 
-class CharField(_drf.CharField):  # type: ignore[no-redef]
-    def to_internal_value(self, data: Any) -> str:
+class _TextOnly:
+    """Accepts a JSON string only (DRF's text fields would turn 12 or true into text)."""
+
+    def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str):
-            self.fail("invalid")
-        return str(super().to_internal_value(data))
+            self.fail("invalid")  # type: ignore[attr-defined]
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class CharField(_TextOnly, _drf.CharField):  # type: ignore[no-redef]
+    pass
+
+
+class SlugField(_TextOnly, _drf.SlugField):  # type: ignore[no-redef]
+    pass
+
+
+class RegexField(_TextOnly, _drf.RegexField):  # type: ignore[no-redef]
+    pass
+
+
+class URLField(_TextOnly, _drf.URLField):  # type: ignore[no-redef]
+    pass
 
 
 class IntegerField(_drf.IntegerField):  # type: ignore[no-redef]
@@ -53,7 +71,7 @@ class UUIDField(_drf.UUIDField):  # type: ignore[no-redef]
         return super().to_internal_value(data)
 
 
-class EmailField(_drf.EmailField, CharField):  # type: ignore[no-redef]
+class EmailField(_TextOnly, _drf.EmailField):  # type: ignore[no-redef]
     pass
 
 
@@ -96,6 +114,8 @@ class ModelSerializer(_drf.ModelSerializer):  # type: ignore[no-redef]
                 _fields.BooleanField: BooleanField,
                 _fields.UUIDField: UUIDField,
                 _fields.EmailField: EmailField,
+                _fields.SlugField: SlugField,
+                _fields.URLField: URLField,
                 _fields.DateField: DateField,
                 _fields.DateTimeField: DateTimeField,
             }.get(field, field)
