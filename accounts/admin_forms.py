@@ -136,9 +136,14 @@ class StaffCreationForm(forms.ModelForm):
 class StaffChangeForm(UserChangeForm):
     """Change user: the role must still fit the organisation."""
 
-    class Meta(UserChangeForm.Meta):
+    class Meta:
         model = User
-        fields = "__all__"
+        field_classes = UserChangeForm.Meta.field_classes
+        # what the admin may change; admin access and groups follow the role
+        fields = [
+            *("username", "password", "first_name", "last_name", "email", "language", "time_zone"),
+            *("email_digest", "organisation", "role", "is_active"),
+        ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

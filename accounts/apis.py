@@ -17,6 +17,7 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from ngo_cases.api import serializers
 from ngo_cases.api.authentication import MfaSessionAuthentication
@@ -96,10 +97,15 @@ class SessionLoginApi(BaseAPIView):
 
     authentication_classes = [MfaSessionAuthentication]  # GET reads the session; POST makes one
     permission_classes = [AllowAny]
-    throttle_classes = [LoginThrottle]
     atomic_request = False  # failure counters must commit with the error answer
     csrf_protected = True
     answers_401 = True
+
+    def get_throttles(self) -> list[Any]:
+        """The per-address sign-in limit on POST; the workspace asks GET on every load."""
+        if self.request.method == "POST":
+            return [LoginThrottle()]
+        return [throttle() for throttle in api_settings.DEFAULT_THROTTLE_CLASSES]  # type: ignore[operator]
 
     @extend_schema(responses={200: SessionStateOutputSerializer})
     def get(self, request: Request) -> Response:

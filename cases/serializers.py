@@ -48,9 +48,9 @@ class TextField(serializers.CharField):
         return str(super().to_internal_value(data))
 
 
-class SealedTextField(serializers.CharField):
-    """Output of an encrypted text attribute: ``null`` once the survivor's
-    data key was destroyed (erased), never an error."""
+class _Sealed:
+    """Output of an encrypted attribute: ``null`` once the survivor's data
+    key was destroyed (erased), never an error."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("allow_null", True)
@@ -59,24 +59,17 @@ class SealedTextField(serializers.CharField):
 
     def get_attribute(self, instance: Any) -> Any:
         try:
-            return super().get_attribute(instance)
+            return super().get_attribute(instance)  # type: ignore[misc]
         except KeyDestroyed:
             return None
 
 
-class SealedListField(serializers.ListField):
-    """Output of an encrypted list attribute: ``null`` once the survivor was erased."""
+class SealedTextField(_Sealed, serializers.CharField):
+    pass
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("allow_null", True)
-        kwargs.setdefault("read_only", True)
-        super().__init__(**kwargs)
 
-    def get_attribute(self, instance: Any) -> Any:
-        try:
-            return super().get_attribute(instance)
-        except KeyDestroyed:
-            return None
+class SealedListField(_Sealed, serializers.ListField):
+    pass
 
 
 def _alpha3_list() -> serializers.ListField:

@@ -42,6 +42,10 @@ class ChangeHistoryMixin:
             return model_admin._get_obj_does_not_exist_redirect(request, model_admin.opts, object_id)
         if not model_admin.has_view_or_change_permission(request, obj):
             raise PermissionDenied
+        # Admins that log what their pages show (cases, survivors) log this one too.
+        log_view = getattr(model_admin, "_audit", None)
+        if log_view is not None:
+            log_view(request, [obj])
         events = list(pghistory.models.Events.objects.tracks(obj).order_by("-pgh_created_at")[:HISTORY_LIMIT])
         user_ids = {str((event.pgh_context or {}).get("user")) for event in events if event.pgh_context}
         names = dict(

@@ -81,3 +81,18 @@ def test_a_bearer_token_is_not_a_session(client_for: Any) -> None:
     anna = UserFactory.create(username="anna")
     assert issue_token(anna)
     assert "sessionid" not in client_for(anna).get("/api/v1/me").cookies
+
+
+def test_asking_whether_signed_in_is_not_held_to_the_sign_in_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.core.cache import cache
+
+    from ngo_cases.api.throttling import LoginThrottle
+
+    cache.clear()
+    monkeypatch.setattr(LoginThrottle, "rate", "2/minute", raising=False)
+    browser, token = _browser()
+    states = [browser.get(SESSION).status_code for _ in range(5)]
+    tries = [_sign_in(browser, token, username="ghost", password="wrong").status_code for _ in range(3)]
+    cache.clear()
+    assert states == [200] * 5
+    assert tries == [401, 401, 429]

@@ -132,11 +132,18 @@ def test_history_shows_who_changed_which_fields_never_the_values(cast: Cast, cas
     client = admin_client(cast.audrey)
     change = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
     assert "historylink" in change
+    from audit.models import AccessLogEntry
+
+    views_before = AccessLogEntry.objects.filter(action="admin_view", case_ids=[case.pk]).count()
     page = client.get(reverse("admin:cases_case_history", args=[case.pk]))
     assert page.status_code == 200
     html = page.content.decode()
     assert "CANARY" not in html
     assert "Created" in html and "Changed" in html and "Summary" in html
+    # the history page is a look at the case: logged like its change page
+    seen = AccessLogEntry.objects.order_by("-id").first()
+    assert seen is not None and (seen.action, seen.actor_id, seen.case_ids) == ("admin_view", cast.audrey.pk, [case.pk])
+    assert AccessLogEntry.objects.filter(action="admin_view", case_ids=[case.pk]).count() == views_before + 1
 
 
 def test_no_history_button_where_no_history_is_recorded(cast: Cast) -> None:

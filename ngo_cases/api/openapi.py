@@ -67,13 +67,9 @@ class ApiSchema(AutoSchema):
     def get_description(self) -> str:  # type: ignore[override]
         """The handler's own docstring, else the view class's own (never one
         inherited from a base class: those describe the code, not the API)."""
-        method = getattr(self.view, self.method.lower(), None)
-        own = getattr(method, "__doc__", None) if method is not None else None
-        if own and getattr(method, "__qualname__", "").split(".")[0] == type(self.view).__name__:
-            return inspect.cleandoc(own)
-        if own and type(self.view).__dict__.get(self.method.lower()) is not None:
-            return inspect.cleandoc(own)
-        return inspect.cleandoc(type(self.view).__dict__.get("__doc__") or "")
+        own = type(self.view).__dict__
+        handler_doc = getattr(own.get(self.method.lower()), "__doc__", None)
+        return inspect.cleandoc(handler_doc or own.get("__doc__") or "")
 
     def get_operation(self, path: str, path_regex: str, path_prefix: str, method: str, registry: Any) -> Any:
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)

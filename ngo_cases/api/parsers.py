@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,9 +20,11 @@ from rest_framework.exceptions import ParseError
 
 from .errors import ContentTooLarge
 
+_BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
+
 
 def _bad_text(value: str) -> bool:
-    return "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value)
+    return _BAD_TEXT.search(value) is not None
 
 
 def check_json_value(data: Any, *, max_depth: int) -> None:
