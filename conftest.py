@@ -31,6 +31,9 @@ from accounts.tests.factories import (
     home_organisation,
     issue_token,
 )
+from tests.live_server import install as install_live_server
+
+install_live_server()
 
 
 @dataclass

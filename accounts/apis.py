@@ -88,6 +88,10 @@ class SessionLoginInputSerializer(serializers.Serializer):
 
 class SessionStateOutputSerializer(serializers.Serializer):
     signed_in = serializers.BooleanField()
+    locked = serializers.BooleanField(help_text="The screen is locked: unlock with the password (POST /auth/unlock).")
+    idle_timeout = serializers.IntegerField(
+        help_text="Seconds without a request after which the server ends the session."
+    )
 
 
 @method_decorator(csrf_protect, name="dispatch")
@@ -112,7 +116,12 @@ class SessionLoginApi(BaseAPIView):
         """Whether this browser has a signed-in (and, where required, verified) session; never 401."""
         user = request.user
         signed_in = bool(user and user.is_authenticated and user.is_active and getattr(user, "role", ""))
-        return Response(SessionStateOutputSerializer({"signed_in": signed_in}).data)
+        state = {
+            "signed_in": signed_in,
+            "locked": signed_in and services.session_is_locked(request._request),
+            "idle_timeout": settings.NGO_SESSION_IDLE_TIMEOUT,
+        }
+        return Response(SessionStateOutputSerializer(state).data)
 
     @extend_schema(request=SessionLoginInputSerializer, responses={200: MeOutputSerializer}, auth=[])
     def post(self, request: Request) -> Response:
@@ -120,6 +129,43 @@ class SessionLoginApi(BaseAPIView):
         serializer.is_valid(raise_exception=True)
         user = services.auth_session_login(request=request._request, **serializer.validated_data)
         return Response(MeOutputSerializer(user).data)
+
+
+class UnlockInputSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+
+
+@method_decorator(csrf_protect, name="dispatch")
+class SessionLockApi(BaseAPIView):
+    """Lock this browser session at once: until the password is given again (POST /auth/unlock) the session can do
+    nothing but unlock or sign out. For a session left open at a desk; tokens are revoked instead."""
+
+    csrf_protected = True
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        services.session_lock(request=request._request, user=_user(request))
+        return Response(status=204)
+
+
+@method_decorator(csrf_protect, name="dispatch")
+class SessionUnlockApi(BaseAPIView):
+    """Unlock a locked browser session with the account's password. A wrong password counts as a failed sign-in;
+    too many end the session."""
+
+    atomic_request = False  # failure counters must commit with the error answer
+    csrf_protected = True
+    answers_401 = True
+
+    def get_throttles(self) -> list[Any]:
+        return [LoginThrottle()]
+
+    @extend_schema(request=UnlockInputSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        serializer = UnlockInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.session_unlock(request=request._request, user=_user(request), **serializer.validated_data)
+        return Response(status=204)
 
 
 class LogoutApi(BaseAPIView):
@@ -137,7 +183,7 @@ class LogoutApi(BaseAPIView):
 
 
 class LogoutAllApi(BaseAPIView):
-    """Revoke every token of the caller, on every device."""
+    """Sign out everywhere: revoke every token of the caller and end every browser session, on every device."""
 
     permission_classes = [IsStaffMemberOrEnrolling]
 

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
+from collections.abc import Iterator
 from functools import cache
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
@@ -164,6 +167,9 @@ class User(UUIDModel, VersionedModel, AbstractUser):  # type: ignore[django-mana
         default=False,
         help_text=_("Reminder emails as one digest a day instead of one email each (in-app reminders are unchanged)."),
     )
+    # Part of every browser session's auth hash: "sign out everywhere" adds one
+    # and Django's session check then ends all of the user's sessions at once.
+    sessions_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects: ClassVar[NgoUserManager] = NgoUserManager()
 
@@ -177,6 +183,23 @@ class User(UUIDModel, VersionedModel, AbstractUser):  # type: ignore[django-mana
 
     def __str__(self) -> str:
         return self.username
+
+    def get_session_auth_hash(self) -> str:
+        return self._sessions_hash(None)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._sessions_hash(secret)
+
+    def _sessions_hash(self, secret: str | bytes | None) -> str:
+        """Django's session auth hash (an HMAC of the password hash), with the
+        sessions epoch: a new password or "sign out everywhere" ends sessions."""
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.sessions_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 @tracked()

@@ -19,6 +19,7 @@ from django.contrib.auth import authenticate, user_logged_in, user_login_failed
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,7 @@ from ngo_cases.api.errors import (
     LockedOut,
     MfaEnrolmentRequired,
     MfaRequired,
+    SessionRequired,
 )
 
 from .models import ApiToken, Organisation, Role, Team, TeamMembership, TokenScope, User
@@ -383,9 +385,58 @@ def token_revoke(*, token: ApiToken, acting_user: User | None = None) -> None:
 
 
 def tokens_revoke_all(*, user: User) -> int:
+    """Sign out everywhere: every token revoked and every browser session
+    ended (the sessions epoch is part of each session's auth hash)."""
     deleted, _by_model = ApiToken.objects.filter(user=user).delete()
+    User.objects.filter(pk=user.pk).update(sessions_epoch=F("sessions_epoch") + 1)
     audit.record(action=Action.LOGOUT_ALL, actor=user, subject=user, detail=f"tokens={deleted}")
     return deleted
+
+
+# --- the browser session's guard: lock and idle sign-out --------------------------
+
+SESSION_LOCKED_KEY = "ngo_locked"
+SESSION_SEEN_KEY = "ngo_seen"
+
+
+def session_is_locked(request: HttpRequest) -> bool:
+    return bool(request.session.get(SESSION_LOCKED_KEY))
+
+
+def session_lock(*, request: HttpRequest, user: User) -> None:
+    """Lock the screen: until the password is given again the session answers
+    as signed out everywhere but the session state, unlock and sign-out
+    (accounts.middleware.SessionGuardMiddleware)."""
+    if not hasattr(request, "session") or request.session.session_key is None:
+        raise SessionRequired()
+    request.session[SESSION_LOCKED_KEY] = True
+    audit.record(action=Action.SESSION_LOCKED, actor=user, subject=user)
+
+
+def session_unlock(*, request: HttpRequest, user: User, password: str) -> None:
+    """Unlock with the password: a wrong one counts as a failed sign-in
+    (django-axes), and the lockout that follows also ends the session."""
+    from django.contrib.auth import logout
+
+    if not hasattr(request, "session") or request.session.session_key is None:
+        raise SessionRequired()
+    if not session_is_locked(request):
+        return
+    if authenticate(request, username=user.username, password=password) is None:
+        if getattr(request, "axes_locked_out", False):
+            logout(request)
+            raise LockedOut()
+        raise InvalidCredentials()
+    request.session[SESSION_LOCKED_KEY] = False
+    audit.record(action=Action.SESSION_UNLOCKED, actor=user, subject=user)
+
+
+def session_idle_sign_out(*, request: HttpRequest, user: User) -> None:
+    """End a session left without a request for NGO_SESSION_IDLE_TIMEOUT seconds."""
+    from django.contrib.auth import logout
+
+    logout(request)
+    audit.record(action=Action.SESSION_IDLE, actor=user, subject=user)
 
 
 # --- MFA enrolment ---------------------------------------------------------------

@@ -8,6 +8,7 @@ import uuid
 from typing import Any, ClassVar
 
 from django.db.models import Model, QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
@@ -120,10 +121,14 @@ class CaseFilterSerializer(serializers.Serializer):
     exploitation_type = serializers.ListField(
         child=serializers.ChoiceField(choices=ExploitationType.choices), required=False
     )
-    assignee = serializers.UUIDField(required=False)
+    assignee = serializers.UUIDField(required=False, help_text="Cases this user owns or is assigned to.")
     team = serializers.UUIDField(required=False)
+    survivor = serializers.UUIDField(required=False, help_text="The cases of this survivor.")
     opened_after = serializers.DateTimeField(required=False)
     opened_before = serializers.DateTimeField(required=False)
+    reference = serializers.RegexField(
+        r"^[A-Za-z0-9-]+$", max_length=20, required=False, help_text="The start of a case reference, e.g. C-2026-0001."
+    )
 
 
 class CaseListApi(ListMixin, BaseAPIView):
@@ -131,23 +136,29 @@ class CaseListApi(ListMixin, BaseAPIView):
     schema_model = Case
     audit_type = "case"
     ordering = ("-opened_at", "id")
-    output = s.CaseListSerializer
+    output = s.CaseRowSerializer
+    filters = CaseFilterSerializer
 
     def audit_row(self, row: Any) -> tuple[Any, Any, Any]:
         return row["id"], row["id"], row["survivor_id"]
 
-    def scoped_queryset(self) -> QuerySet[Any]:
-        params = self.request.query_params
-        raw: dict[str, Any] = {key: params.getlist(key) for key in ("status", "risk_level", "exploitation_type")}
-        raw |= {k: params[k] for k in ("assignee", "team", "opened_after", "opened_before") if k in params}
-        serializer = CaseFilterSerializer(data={k: v for k, v in raw.items() if v})
-        if not serializer.is_valid():
-            raise ValidationProblem(serializer.errors)
-        return selectors.case_list(fetched_by=_user(self.request), filters=serializer.validated_data)
+    def page_rows(self, page: list[Any]) -> list[Any]:
+        names = selectors.survivor_display_names(survivor_ids=[row["survivor_id"] for row in page])
+        today = timezone.localdate()
+        for row in page:
+            row["survivor_name"] = names.get(row["survivor_id"])
+            row["follow_up_overdue"] = row["next_follow_up_on"] is not None and row["next_follow_up_on"] < today
+        return page
 
-    @extend_schema(responses={200: s.CaseListSerializer(many=True)})
+    def scoped_queryset(self) -> QuerySet[Any]:
+        return selectors.case_list(fetched_by=_user(self.request), filters=self.filter_values())
+
+    @extend_schema(responses={200: s.CaseRowSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        """The cases you may see, newest first, with filters by status, risk, exploitation type, assignee and dates."""
+        """The cases you may see, newest first, with filters by status, risk, exploitation type, assignee and dates.
+        Each row names the survivor (decrypted; the survivor's id is written to the access log with the case's) and
+        the next open follow-up's due date, marked overdue when it was due before today in your time zone.
+        """
         return self.list_response(self.get_queryset())
 
     @extend_schema(request=s.CaseCreateSerializer, responses={201: s.CaseDetailSerializer})
@@ -472,6 +483,14 @@ class CaseFollowUpDetailApi(CaseObjectApi):
         return self.etag_response(follow_up, s.FollowUpOutputSerializer(follow_up).data)
 
 
+class MyFollowUpFilterSerializer(serializers.Serializer):
+    when = serializers.ChoiceField(
+        choices=[("due", "due"), ("overdue", "overdue")],
+        required=False,
+        help_text="due: due today or earlier; overdue: due before today (your time zone).",
+    )
+
+
 class MyFollowUpListApi(ListMixin, BaseAPIView):
     """``/follow-ups/?when=due|overdue``: my open follow-ups."""
 
@@ -484,11 +503,10 @@ class MyFollowUpListApi(ListMixin, BaseAPIView):
     def audit_row(self, row: Any) -> tuple[Any, Any, Any]:
         return row.pk, row.case_id, row.case.survivor_id
 
+    filters = MyFollowUpFilterSerializer
+
     def scoped_queryset(self) -> QuerySet[FollowUp]:
-        when = self.request.query_params.get("when", "")
-        if when not in ("", "due", "overdue"):
-            raise ValidationProblem({"when": ["Use due or overdue."]})
-        return selectors.my_follow_ups(fetched_by=_user(self.request), when=when)
+        return selectors.my_follow_ups(fetched_by=_user(self.request), when=self.filter_values().get("when", ""))
 
     @extend_schema(responses={200: s.FollowUpOutputSerializer(many=True)})
     def get(self, request: Request) -> Response:

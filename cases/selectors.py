@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -84,6 +84,8 @@ def case_list(*, fetched_by: User, filters: dict[str, Any] | None = None) -> Que
         queryset = queryset.filter(exploitation_types__overlap=filters["exploitation_type"])
     if filters.get("team"):
         queryset = queryset.filter(team_id=filters["team"])
+    if filters.get("survivor"):
+        queryset = queryset.filter(survivor_id=filters["survivor"])
     if filters.get("assignee"):
         queryset = queryset.filter(
             Exists(
@@ -96,8 +98,37 @@ def case_list(*, fetched_by: User, filters: dict[str, Any] | None = None) -> Que
         queryset = queryset.filter(opened_at__gte=filters["opened_after"])
     if filters.get("opened_before"):
         queryset = queryset.filter(opened_at__lt=filters["opened_before"])
+    if filters.get("reference"):
+        queryset = queryset.filter(reference__istartswith=filters["reference"])
     # Rows as dictionaries: a page of 50 model instances would cost more than the query.
-    return queryset.annotate(worker_ids=_worker_ids()).values(*LIST_FIELDS, "worker_ids")
+    return queryset.annotate(worker_ids=_worker_ids(), next_follow_up_on=_next_follow_up_on()).values(
+        *LIST_FIELDS, "worker_ids", "next_follow_up_on"
+    )
+
+
+def _next_follow_up_on() -> Subquery:
+    """The earliest due date of the case's open follow-ups (index followup_case_due)."""
+    return Subquery(
+        FollowUp.objects.filter(case=OuterRef("pk"), status=FollowUpStatus.OPEN).order_by("due_on").values("due_on")[:1]
+    )
+
+
+def survivor_display_names(*, survivor_ids: list[uuid.UUID]) -> dict[uuid.UUID, str | None]:
+    """Given and family names of these survivors, decrypted, one query: what a
+    list shows so that a caseworker recognises the person. ``None`` once the
+    survivor is erased (the key is destroyed). The caller has decided access
+    (the rows are cases it may see) and logs the survivor ids."""
+    names: dict[uuid.UUID, str | None] = {}
+    for survivor in Survivor.objects.filter(pk__in=survivor_ids).select_related("data_key"):
+        try:
+            names[survivor.pk] = (
+                None
+                if survivor.erased_at
+                else " ".join(part for part in (survivor.given_names, survivor.family_name) if part)
+            )
+        except KeyDestroyed:
+            names[survivor.pk] = None
+    return names
 
 
 def case_workers(*, case: Case) -> list[CaseUserObjectPermission]:

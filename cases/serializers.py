@@ -263,6 +263,18 @@ class CaseListSerializer(serializers.Serializer):
         return sorted(str(user_id) for user_id in worker_ids)
 
 
+class CaseRowSerializer(CaseListSerializer):
+    """A row of the case list: what a caseworker needs to recognise the case
+    and see what is due. The survivor's name is decrypted for the row, and
+    the survivor's id goes to the access log with the case's."""
+
+    survivor_name = serializers.CharField(
+        allow_null=True, help_text="Given and family names; null once the survivor is erased."
+    )
+    next_follow_up_on = serializers.DateField(allow_null=True, help_text="Earliest due date of an open follow-up.")
+    follow_up_overdue = serializers.BooleanField(help_text="An open follow-up was due before today (your time zone).")
+
+
 class CaseDetailSerializer(CaseListSerializer):
     organisation = serializers.UUIDField(source="organisation_id")
     closure_reason = serializers.CharField()

@@ -11,14 +11,20 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ngo_cases.api import serializers
 from ngo_cases.api.base import BaseAPIView, ListMixin
 from ngo_cases.api.base import request_user as _user
 from ngo_cases.api.base import valid_input as _valid
-from ngo_cases.api.errors import ValidationProblem
 
 from . import selectors, services
 from . import serializers as s
 from .models import Notification
+
+
+class NotificationFilterSerializer(serializers.Serializer):
+    unread = serializers.ChoiceField(
+        choices=[("true", "true"), ("false", "false")], required=False, help_text="true: only the unread ones."
+    )
 
 
 class NotificationListApi(ListMixin, BaseAPIView):
@@ -29,10 +35,10 @@ class NotificationListApi(ListMixin, BaseAPIView):
     ordering = ("-created_at", "-id")
     output = s.NotificationSerializer
 
+    filters = NotificationFilterSerializer
+
     def scoped_queryset(self) -> QuerySet[Notification]:
-        unread = self.request.query_params.get("unread", "")
-        if unread not in ("", "true", "false"):
-            raise ValidationProblem({"unread": ["Use true or false."]})
+        unread = self.filter_values().get("unread", "")
         return selectors.inbox(fetched_by=_user(self.request), unread=unread == "true")
 
     @extend_schema(responses={200: s.NotificationSerializer(many=True)})

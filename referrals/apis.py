@@ -45,19 +45,6 @@ DIRECTORY = ReadOrWrite.of(read=IsHomeStaff, write=HomeRole.of(Role.COORDINATOR)
 REFERRAL_ROLES = HasRole.of(Role.CASEWORKER, Role.SUPERVISOR, Role.COORDINATOR, Role.PARTNER_CASEWORKER)
 
 
-def _filters(serializer_class: type[serializers.Serializer], request: Request, lists: tuple[str, ...]) -> Any:
-    params = request.query_params
-    raw: dict[str, Any] = {key: params.getlist(key) for key in lists if key in params}
-    raw |= {key: params[key] for key in params if key not in lists}
-    serializer = serializer_class(data=raw)
-    if not serializer.is_valid():
-        raise ValidationProblem(serializer.errors)
-    unknown = set(raw) - set(serializer.fields) - {"cursor", "page_size"}
-    if unknown:
-        raise ValidationProblem({name: ["Unknown filter."] for name in sorted(unknown)})
-    return serializer.validated_data
-
-
 # --- directory -----------------------------------------------------------------------------------------
 
 
@@ -81,10 +68,10 @@ class OrganisationListApi(ListMixin, BaseAPIView):
     schema_model = Organisation
     ordering = ("name", "id")
     output = s.OrganisationOutputSerializer
+    filters = OrganisationFilterSerializer
 
     def scoped_queryset(self) -> QuerySet[Organisation]:
-        filters = _filters(OrganisationFilterSerializer, self.request, ("org_type", "service"))
-        return selectors.organisation_list(filters=filters)
+        return selectors.organisation_list(filters=self.filter_values())
 
     @extend_schema(responses={200: s.OrganisationOutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
@@ -201,9 +188,10 @@ class ServiceListApi(ListMixin, BaseAPIView):
     schema_model = OrganisationService
     ordering = ("service", "id")
     output = s.ServiceOutputSerializer
+    filters = ServiceFilterSerializer
 
     def scoped_queryset(self) -> QuerySet[OrganisationService]:
-        return selectors.service_list(filters=_filters(ServiceFilterSerializer, self.request, ("service",)))
+        return selectors.service_list(filters=self.filter_values())
 
     @extend_schema(responses={200: s.ServiceOutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
@@ -278,13 +266,13 @@ class ReferralListApi(ListMixin, BaseAPIView):
     audit_type = "referral"
     ordering = ("-created_at", "id")
     output = s.ReferralListSerializer
+    filters = ReferralFilterSerializer
 
     def audit_row(self, row: Any) -> tuple[Any, Any, Any]:
         return row["id"], row["case_id"], row["survivor_id"]
 
     def scoped_queryset(self) -> QuerySet[Any]:
-        filters = _filters(ReferralFilterSerializer, self.request, ("status", "service", "urgency"))
-        return selectors.referral_list(fetched_by=_user(self.request), filters=filters)
+        return selectors.referral_list(fetched_by=_user(self.request), filters=self.filter_values())
 
     @extend_schema(responses={200: s.ReferralListSerializer(many=True)})
     def get(self, request: Request) -> Response:

@@ -111,6 +111,9 @@ API_POLICY: dict[str, dict[str, object]] = {
     # the browser session sign-in (the workspace) and its CSRF token
     "api:auth-csrf": {"public": True, "methods": {"GET": everyone(200)}},
     "api:auth-session": {"public": True, "methods": {"GET": everyone(200), "POST": everyone(400)}},
+    # lock and unlock are for browser sessions; with a token they answer 400 (session-required)
+    "api:auth-lock": {"methods": {"POST": staff(400)}},
+    "api:auth-unlock": {"methods": {"POST": staff(400)}},
     "api:auth-logout": {"methods": {"POST": staff(204)}},
     "api:auth-logout-all": {"methods": {"POST": staff(204)}},
     "api:auth-token-list": {"methods": {"GET": staff(200)}},

@@ -173,6 +173,53 @@ def test_case_list_filters(cast: Cast, client_for: Client) -> None:
     problem(as_alice.get("/api/v1/cases/?exploitation_type=Piracy"), 400)
 
 
+def test_case_rows_name_the_survivor_and_the_next_follow_up(cast: Cast, client_for: Client) -> None:
+    from audit.models import AccessLogEntry
+    from cases.services import follow_up_create, survivor_erase
+
+    today = timezone.localdate()
+    late = make_case(
+        opened_by=cast.alice, team=cast.team_a, survivor=make_survivor(given_names="Aigul", family_name="Ten")
+    )
+    soon = make_case(opened_by=cast.alice, team=cast.team_a)
+    quiet = make_case(opened_by=cast.alice, team=cast.team_a)
+    follow_up_create(
+        case=late, created_by=cast.alice, assignee=cast.alice, due_on=today - datetime.timedelta(days=2), description=""
+    )
+    follow_up_create(
+        case=late, created_by=cast.alice, assignee=cast.alice, due_on=today + datetime.timedelta(days=9), description=""
+    )
+    follow_up_create(case=soon, created_by=cast.alice, assignee=cast.alice, due_on=today, description="")
+    rows = {row["reference"]: row for row in client_for(cast.alice).get("/api/v1/cases/").json()["results"]}
+    assert rows[late.reference]["survivor_name"] == "Aigul Ten"
+    assert rows[late.reference]["next_follow_up_on"] == (today - datetime.timedelta(days=2)).isoformat()
+    assert rows[late.reference]["follow_up_overdue"] is True
+    assert rows[soon.reference]["follow_up_overdue"] is False  # due today is not overdue
+    assert rows[quiet.reference]["next_follow_up_on"] is None and rows[quiet.reference]["follow_up_overdue"] is False
+    entry = AccessLogEntry.objects.filter(actor=cast.alice, object_type="case").latest("id")
+    assert set(entry.survivor_ids) == {
+        late.survivor_id,
+        soon.survivor_id,
+        quiet.survivor_id,
+    }  # names shown = survivors read
+    survivor_erase(survivor=late.survivor, acting_user=cast.adam)
+    rows = {row["reference"]: row for row in client_for(cast.alice).get("/api/v1/cases/").json()["results"]}
+    assert rows[late.reference]["survivor_name"] is None
+
+
+def test_cases_are_found_by_reference_and_by_survivor(cast: Cast, client_for: Client) -> None:
+    first = make_case(opened_by=cast.alice, team=cast.team_a)
+    second = make_case(opened_by=cast.alice, team=cast.team_a)
+    as_alice = client_for(cast.alice)
+    found = as_alice.get(f"/api/v1/cases/?reference={first.reference.lower()}").json()["results"]
+    assert [row["id"] for row in found] == [str(first.pk)]
+    found = as_alice.get(f"/api/v1/cases/?survivor={second.survivor_id}").json()["results"]
+    assert [row["id"] for row in found] == [str(second.pk)]
+    assert as_alice.get("/api/v1/cases/?reference=C-").json()["results"]  # the start of a reference
+    assert problem(as_alice.get("/api/v1/cases/?colour=red"), 400)["errors"] == {"colour": ["Unknown filter."]}
+    problem(as_alice.get("/api/v1/cases/?reference=%25"), 400)  # no LIKE patterns
+
+
 @pytest.mark.parametrize(
     ("url", "per_page"),
     [("/api/v1/cases/", "cases"), ("/api/v1/survivors/", "survivors"), ("/api/v1/follow-ups/", "follow-ups")],
@@ -195,10 +242,11 @@ def test_list_query_count_does_not_grow_with_page_size(cast: Cast, client_for: C
         counts.append(len(queries))
     assert counts[0] == counts[1]
     # 1-2: the bearer token and its user (knox); 3: the page, scoped by the
-    # grant tables (cases: with the workers as an array column); 4: the
-    # access-log row of the page's ids; the request's transaction adds
-    # SAVEPOINT and RELEASE around the view (5-6).
-    expected = 6
+    # grant tables (cases: with the workers and the next follow-up as
+    # columns); cases also 4: the page's survivors with their data keys, for
+    # their names; then the access-log row of the page's ids; the request's
+    # transaction adds SAVEPOINT and RELEASE around the view.
+    expected = 7 if per_page == "cases" else 6
     assert counts[0] == expected, [q["sql"][:80] for q in queries.captured_queries]
 
 

@@ -39,7 +39,7 @@ from rest_framework.response import Response
 from ngo_cases.db import VersionedModel
 
 from . import concurrency
-from .errors import problem_body, problem_response
+from .errors import ValidationProblem, problem_body, problem_response
 
 logger = logging.getLogger(__name__)
 
@@ -234,16 +234,43 @@ def valid_input(serializer_class: type[serializers.Serializer], request: Request
 
 class ListMixin:
     """Paginated list of ``scoped_queryset()`` rendered with ``output``; the
-    page's ids go to the access log (``audit_row`` says which ids a row holds)."""
+    page's ids go to the access log (``audit_row`` says which ids a row holds).
+
+    ``filters`` names the serializer of the list's query parameters: the
+    schema documents them from it (ngo_cases.api.openapi) and
+    ``filter_values()`` validates them — a bad value or an unknown parameter
+    is a 400, never ignored. A ``ListField`` takes the parameter repeated
+    (``?status=Active&status=FollowUp``)."""
 
     output: type[serializers.Serializer]
+    filters: ClassVar[type[serializers.Serializer] | None] = None
+
+    def filter_values(self) -> dict[str, Any]:
+        if self.filters is None:
+            return {}
+        params = self.request.query_params  # type: ignore[attr-defined]
+        serializer = self.filters(data={})
+        lists = {name for name, field in serializer.fields.items() if isinstance(field, serializers.ListField)}
+        raw = {key: (params.getlist(key) if key in lists else params[key]) for key in params}
+        unknown = set(raw) - set(serializer.fields) - {"cursor", "page_size"}
+        if unknown:
+            raise ValidationProblem({name: [_("Unknown filter.")] for name in sorted(unknown)})
+        serializer = self.filters(data={key: value for key, value in raw.items() if key in serializer.fields})
+        if not serializer.is_valid():
+            raise ValidationProblem(serializer.errors)
+        return dict(serializer.validated_data)
 
     def audit_row(self, row: Any) -> tuple[Any, Any, Any]:
         """(object id, case id, survivor id) of one row of the page."""
         return (row["id"] if isinstance(row, dict) else row.pk), None, None
 
+    def page_rows(self, page: list[Any]) -> list[Any]:
+        """The page's rows as ``output`` renders them; lists that add decrypted
+        or computed values to their rows (one more query per page) say so here."""
+        return page
+
     def list_response(self, queryset: QuerySet[Any]) -> Response:
-        page = self.paginate_queryset(queryset)  # type: ignore[attr-defined]
+        page = self.page_rows(self.paginate_queryset(queryset))  # type: ignore[attr-defined]
         if self.audit_type is not None:  # type: ignore[attr-defined]
             rows = [self.audit_row(row) for row in page]
             related = {

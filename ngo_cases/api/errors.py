@@ -128,6 +128,13 @@ class LockedOut(ProblemError):
     default_detail = _("Too many failed sign-in attempts. Try again later or ask an administrator.")
 
 
+class SessionRequired(ProblemError):
+    status_code = status.HTTP_400_BAD_REQUEST
+    problem_type = PROBLEM_PREFIX + "session-required"
+    title = _("Browser session required")
+    default_detail = _("Only a browser session can be locked and unlocked; a token is revoked instead.")
+
+
 def problem_body(
     status_code: int,
     *,

@@ -71,6 +71,14 @@ class ApiSchema(AutoSchema):
         handler_doc = getattr(own.get(self.method.lower()), "__doc__", None)
         return inspect.cleandoc(handler_doc or own.get("__doc__") or "")
 
+    def get_override_parameters(self) -> list[Any]:
+        """A list's query parameters, from its ``filters`` serializer."""
+        parameters = list(super().get_override_parameters())
+        filters = getattr(self.view, "filters", None)
+        if filters is not None and self.method == "GET":
+            parameters.append(filters)
+        return parameters
+
     def get_operation(self, path: str, path_regex: str, path_prefix: str, method: str, registry: Any) -> Any:
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None or not hasattr(self.view, "if_match_methods"):

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionGuardMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -259,6 +260,9 @@ SPECTACULAR_SETTINGS = {
 # When true, every account must have a confirmed TOTP device: API logins need
 # an `otp`, the admin asks for one, and sessions not verified by OTP are refused.
 NGO_MFA_REQUIRED = env_bool("NGO_MFA_REQUIRED", False)
+# A browser session (workspace or admin) without a request for this long is
+# signed out by the server; the workspace warns a minute before (docs/workspace.md).
+NGO_SESSION_IDLE_TIMEOUT = env_int("NGO_SESSION_IDLE_TIMEOUT", 15 * 60)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "ngo-cases")
 MFA_RECOVERY_CODE_COUNT = 10
 

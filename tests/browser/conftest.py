@@ -60,14 +60,16 @@ class Guard:
     foreign_requests: list[str] = field(default_factory=list)
     documents_without_csp: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
+    # (status, path) answers a test provokes on purpose and the page shows
+    refusals: set[tuple[int, str]] = field(default_factory=lambda: {(401, "/api/v1/auth/session")})
 
     def on_console(self, message: ConsoleMessage) -> None:
         if message.type != "error":
             return
         url = message.location.get("url", "")
-        # Chromium reports every 4xx fetch as a console error. A refused sign-in
-        # (401 from the session endpoint) is the expected answer the page shows.
-        if "status of 401" in message.text and urlsplit(url).path == "/api/v1/auth/session":
+        # Chromium reports every 4xx fetch as a console error: the ones the
+        # test provokes on purpose (a refused sign-in, a 412) are expected.
+        if any(f"status of {status}" in message.text and urlsplit(url).path == path for status, path in self.refusals):
             return
         self.console_errors.append(f"{message.text} ({url})")
 
@@ -102,6 +104,10 @@ class Browsing:
 
     context: BrowserContext
     guard: Guard
+
+    def expect_refusal(self, status: int, path: str) -> None:
+        """This context will get ``status`` from ``path`` on purpose (not a console error)."""
+        self.guard.refusals.add((status, path))
 
     def new_page(self) -> Page:
         page = self.context.new_page()

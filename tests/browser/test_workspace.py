@@ -58,7 +58,7 @@ def test_a_caseworker_signs_in_sees_her_cases_and_signs_out(
     assert urlsplit(page.url).path == "/" and not urlsplit(page.url).query  # nothing in the address
     storage = browser_storage(page)
     assert "CANARY" not in storage and "alice" not in storage.replace("sessionid", "")
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     page.reload()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()  # the session really ended

@@ -1,78 +1,47 @@
 // The workspace: a client of the public API (/api/v1/), nothing else.
 // Session sign-in with CSRF; nothing about survivors is ever written to
-// localStorage, sessionStorage, IndexedDB, caches or the URL.
+// localStorage, sessionStorage, IndexedDB, caches or the URL: what a screen
+// shows lives in the page's DOM until the next screen or sign-out replaces it.
 "use strict";
 
-const API = "/api/v1";
+import * as api from "./api.js";
+import * as guard from "./guard.js";
+import { setLocale, t } from "./i18n.js";
+import { go } from "./nav.js";
+import { el, show, showProblem } from "./ui.js";
+import { setMe as caseSetMe } from "./views/case.js";
+import "./views/cases.js";
+import "./views/followups.js";
+import { refreshUnread } from "./views/notifications.js";
+import { setMe as registerSetMe } from "./views/register.js";
 
-const TEXT = {
-  en: {
-    signIn: "Sign in", username: "Username", password: "Password", code: "One-time code",
-    codeHelp: "The 6-digit code from your authenticator app, or a recovery code.",
-    signOut: "Sign out", myCases: "My cases", reference: "Reference", status: "Status",
-    risk: "Risk", opened: "Opened", noCases: "No cases yet.", admin: "Administration",
-    docs: "API documentation", failed: "Something went wrong. Try again.",
-    intro: "Sign in with your ngo-cases account.",
-    notYours: "The workspace shows cases to caseworkers and supervisors. Your work is in the administration.",
-  },
-  ru: {
-    signIn: "Войти", username: "Имя пользователя", password: "Пароль", code: "Одноразовый код",
-    codeHelp: "6-значный код из приложения-аутентификатора или резервный код.",
-    signOut: "Выйти", myCases: "Мои дела", reference: "Номер", status: "Статус",
-    risk: "Риск", opened: "Открыто", noCases: "Дел пока нет.", admin: "Администрирование",
-    docs: "Документация API", failed: "Что-то пошло не так. Попробуйте ещё раз.",
-    intro: "Войдите со своей учётной записью ngo-cases.",
-    notYours: "Рабочее пространство показывает дела социальным работникам и руководителям групп. Ваша работа — в администрировании.",
-  },
-};
+const WORKSPACE_ROLES = ["caseworker", "supervisor"];
+const $ = (id) => document.getElementById(id);
 
-let language = (navigator.language || "en").toLowerCase().startsWith("ru") ? "ru" : "en";
-const t = (key) => TEXT[language][key];
-
-function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (name === "text") node.textContent = value;
-    else node.setAttribute(name, value);
+function chrome(signedIn) {
+  $("who").hidden = !signedIn;
+  $("nav").hidden = !signedIn;
+  $("account").hidden = !signedIn;
+  $("link-admin").textContent = t("admin");
+  $("link-docs").textContent = t("docs");
+  for (const [id, key] of [["nav-cases", "navCases"], ["nav-follow-ups", "navFollowUps"], ["nav-notifications", "navNotifications"],
+    ["nav-register", "navRegister"], ["lock", "lock"], ["sign-out", "signOut"], ["sign-out-all", "signOutEverywhere"]]) {
+    $(id).querySelector(".label").textContent = t(key);
   }
-  node.append(...children);
-  return node;
 }
 
-async function call(method, path, body, csrf) {
-  const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (csrf) headers["X-CSRFToken"] = csrf;
-  const response = await fetch(API + path, {
-    method, headers, credentials: "same-origin", cache: "no-store",
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const data = response.status === 204 ? null : await response.json().catch(() => null);
-  return { ok: response.ok, status: response.status, data };
+/** Forget everything the page shows: the main region, the header, the timers. */
+function blank() {
+  guard.stop();
+  chrome(false);
+  $("who").textContent = "";
+  $("main").replaceChildren();
 }
 
-async function csrfToken() {
-  const answer = await call("GET", "/auth/csrf");
-  return answer.data.csrf_token;
-}
-
-function setLanguage(code) {
-  language = code === "ru" ? "ru" : "en";
-  document.documentElement.lang = language;
-  document.getElementById("link-admin").textContent = t("admin");
-  document.getElementById("link-docs").textContent = t("docs");
-  document.getElementById("sign-out").textContent = t("signOut");
-}
-
-function show(...nodes) {
-  const main = document.getElementById("main");
-  main.replaceChildren(...nodes);
-  main.focus();
-}
-
-function signInForm(askCode = false, message = "") {
-  const username = el("input", { id: "username", name: "username", autocomplete: "username", required: "" });
-  const password = el("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: "" });
+function signInForm(message = "", askCode = false) {
+  blank();
+  const username = el("input", { id: "username", name: "username", autocomplete: "username", required: true });
+  const password = el("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true });
   const fields = [
     el("h1", { text: t("signIn") }),
     el("p", { class: "hint", text: t("intro") }),
@@ -85,64 +54,112 @@ function signInForm(askCode = false, message = "") {
     fields.push(el("label", { for: "otp", text: t("code") }), code, el("p", { id: "otp-help", class: "hint", text: t("codeHelp") }));
   }
   const error = el("p", { class: "error", role: "alert", id: "sign-in-error", text: message });
-  const form = el("form", { class: "card", novalidate: "" }, ...fields, el("button", { class: "primary", type: "submit", text: t("signIn") }), error);
+  const form = el("form", { class: "card narrow", novalidate: true }, ...fields, el("button", { class: "primary", type: "submit", text: t("signIn") }), error);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const body = { username: username.value, password: password.value, otp: code ? code.value : "" };
-    const answer = await call("POST", "/auth/session", body, await csrfToken());
-    password.value = "";
-    if (answer.ok) return start();
-    const problem = answer.data || {};
-    if (problem.type === "urn:ngo-cases:problem:mfa-required") return signInForm(true, problem.detail);
-    error.textContent = problem.detail || t("failed");
+    try {
+      await api.post("/auth/session", body);
+      api.forgetCsrf(); // signing in rotates it
+      await start();
+    } catch (problem) {
+      password.value = "";
+      api.forgetCsrf();
+      if (problem instanceof api.Problem && problem.is("mfa-required")) return signInForm(problem.detail, true);
+      showProblem(problem, error);
+    }
   });
   show(form);
   username.focus();
 }
 
-function formatDate(value, zone) {
-  return new Intl.DateTimeFormat(language, { dateStyle: "medium", timeZone: zone }).format(new Date(value));
+function lockScreen() {
+  blank();
+  const password = el("input", { id: "unlock-password", type: "password", autocomplete: "current-password", required: true });
+  const error = el("p", { class: "error", role: "alert" });
+  const form = el("form", { class: "card narrow", novalidate: true },
+    el("h1", { text: t("locked") }), el("p", { class: "hint", text: t("lockedHelp") }),
+    el("label", { for: "unlock-password", text: t("password") }), password,
+    el("button", { class: "primary", type: "submit", text: t("unlock") }),
+    el("button", { class: "link", type: "button", text: t("signOut"), onclick: signOut }), error);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api.post("/auth/unlock", { password: password.value });
+      await start();
+    } catch (problem) {
+      password.value = "";
+      if (problem instanceof api.Problem && problem.status === 429) return signInForm(problem.detail);
+      showProblem(problem, error);
+    }
+  });
+  show(form);
+  password.focus();
 }
 
-async function casesView(me) {
-  const answer = await call("GET", "/cases/?page_size=50");
-  const rows = (answer.data && answer.data.results) || [];
-  const head = el("tr", {}, ...["reference", "status", "risk", "opened"].map((key) => el("th", { scope: "col", text: t(key) })));
-  const body = rows.map((row) => el("tr", {},
-    el("td", { text: row.reference }), el("td", { text: row.status }),
-    el("td", { text: row.risk_level }), el("td", { text: formatDate(row.opened_at, me.time_zone) })));
-  const table = rows.length
-    ? el("table", { "aria-labelledby": "cases-title" }, el("thead", {}, head), el("tbody", {}, ...body))
-    : el("p", { text: t("noCases") });
-  show(el("section", { class: "card" }, el("h1", { id: "cases-title", text: t("myCases") }), table));
+async function lock() {
+  blank(); // at once, before the server answers
+  $("main").append(el("p", { text: t("locked") }));
+  try {
+    await api.post("/auth/lock");
+  } finally {
+    lockScreen();
+  }
 }
 
-async function signOut() {
-  await call("POST", "/auth/logout", undefined, await csrfToken());
-  document.getElementById("who").hidden = true;
-  document.getElementById("sign-out").hidden = true;
+async function signOut(everywhere = false) {
+  blank();
+  try {
+    await api.post(everywhere === true ? "/auth/logout-all" : "/auth/logout");
+  } catch {
+    // already signed out
+  }
+  api.forgetCsrf();
   signInForm();
 }
 
+async function idleSignOut(minutes) {
+  await signOut();
+  $("sign-in-error").textContent = t("idleSignedOut", { minutes });
+}
+
 async function start() {
-  const session = await call("GET", "/auth/session");
-  if (!session.ok || !session.data.signed_in) {
-    setLanguage(language);
+  const session = await api.get("/auth/session");
+  if (!session.data.signed_in) {
+    setLocale(navigator.language.toLowerCase().startsWith("ru") ? "ru" : "en");
+    chrome(false);
     return signInForm();
   }
-  const me = await call("GET", "/me");
-  setLanguage(me.data.language);
-  const who = document.getElementById("who");
-  who.textContent = me.data.username;
-  who.hidden = false;
-  document.getElementById("sign-out").hidden = false;
-  if (!["caseworker", "supervisor"].includes(me.data.role)) {
+  if (session.data.locked) {
+    chrome(false);
+    return lockScreen();
+  }
+  const me = (await api.get("/me")).data;
+  setLocale(me.language, me.time_zone);
+  chrome(true);
+  $("who").textContent = me.username;
+  guard.watch(session.data.idle_timeout, { onIdle: () => idleSignOut(Math.round(session.data.idle_timeout / 60)) });
+  if (!WORKSPACE_ROLES.includes(me.role)) {
     // Coordinators' and partners' screens come in the next slices; admins and auditors use the admin.
+    $("nav").hidden = true;
     return show(el("section", { class: "card" }, el("h1", { text: t("myCases") }), el("p", { text: t("notYours") }),
       el("a", { href: "/admin/", text: t("admin") })));
   }
-  return casesView(me.data);
+  caseSetMe(me);
+  registerSetMe(me);
+  refreshUnread();
+  return go("cases");
 }
 
-document.getElementById("sign-out").addEventListener("click", signOut);
+api.onSignedOut(() => {
+  blank();
+  start().catch(() => signInForm(t("signedOutElsewhere")));
+});
+$("nav-cases").addEventListener("click", () => go("cases"));
+$("nav-follow-ups").addEventListener("click", () => go("follow-ups"));
+$("nav-notifications").addEventListener("click", () => go("notifications"));
+$("nav-register").addEventListener("click", () => go("register"));
+$("lock").addEventListener("click", lock);
+$("sign-out").addEventListener("click", () => signOut(false));
+$("sign-out-all").addEventListener("click", () => signOut(true));
 start();

@@ -1,0 +1,56 @@
+// My cases: one API call (GET /cases/) whatever the number of rows — the
+// list names the survivor and the next follow-up itself.
+"use strict";
+
+import * as api from "../api.js";
+import { date, t, word } from "../i18n.js";
+import { go, screen } from "../nav.js";
+import { el, show, showProblem, table } from "../ui.js";
+
+const STATUSES = ["Active", "FollowUp", "Closed", "ClosedReferred"];
+const RISKS = ["high", "medium", "low"];
+
+function options(codes, anyLabel, selected) {
+  return [el("option", { value: "", text: anyLabel }),
+    ...codes.map((code) => el("option", { value: code, text: word(code), selected: code === selected }))];
+}
+
+async function casesScreen(filters = {}) {
+  const search = el("input", { id: "case-search", type: "search", value: filters.reference || "", maxlength: "20", autocomplete: "off" });
+  const status = el("select", { id: "case-status" }, ...options(STATUSES, t("anyStatus"), filters.status));
+  const risk = el("select", { id: "case-risk" }, ...options(RISKS, t("anyRisk"), filters.risk_level));
+  const form = el("form", { class: "filters", role: "search",
+    onsubmit: (event) => {
+      event.preventDefault();
+      go("cases", { reference: search.value.trim(), status: status.value, risk_level: risk.value });
+    } },
+  el("label", { for: "case-search", text: t("searchReference") }), search,
+  el("label", { for: "case-status", text: t("status") }), status,
+  el("label", { for: "case-risk", text: t("risk") }), risk,
+  el("button", { type: "submit", class: "primary", text: t("filter") }));
+  const alert = el("p", { class: "error", role: "alert" });
+  const section = el("section", { class: "card" }, el("h1", { id: "cases-title", text: t("myCases") }), form, alert);
+  show(section);
+  try {
+    const { data } = await api.get(`/cases/${api.query({ page_size: 50, ...filters })}`);
+    section.append(data.results.length ? casesTable(data.results) : el("p", { text: t("noCases") }));
+  } catch (error) {
+    showProblem(error, alert);
+  }
+}
+
+function casesTable(rows) {
+  const headings = [t("reference"), t("survivor"), t("status"), t("risk"), t("nextFollowUp")];
+  return table("cases-title", headings, rows.map((row) => [
+    el("button", { type: "button", class: "link", text: row.reference, onclick: () => go("case", row.id) }),
+    row.survivor_name === null ? el("span", { class: "hint", text: t("erased") }) : row.survivor_name,
+    word(row.status),
+    el("span", { class: `risk risk-${row.risk_level}`, text: word(row.risk_level) }),
+    row.next_follow_up_on
+      ? el("span", {}, date(row.next_follow_up_on),
+        row.follow_up_overdue ? el("strong", { class: "overdue", text: ` ${t("overdue")}` }) : null)
+      : "",
+  ]));
+}
+
+screen("cases", casesScreen);
