@@ -21,12 +21,13 @@ from rest_framework.settings import api_settings
 
 from ngo_cases.api import serializers
 from ngo_cases.api.authentication import MfaSessionAuthentication
-from ngo_cases.api.base import BaseAPIView
+from ngo_cases.api.base import BaseAPIView, ListMixin
 from ngo_cases.api.permissions import IsStaffMemberOrEnrolling
 from ngo_cases.api.throttling import LoginThrottle
 
 from . import selectors, services
 from .models import ApiToken, User
+from .selectors import COLLEAGUE_ROLES
 from .serializers import (
     LoginInputSerializer,
     LoginOutputSerializer,
@@ -225,6 +226,37 @@ class TokenRevokeApi(BaseAPIView):
             raise Http404
         services.token_revoke(token=token, acting_user=_user(request))
         return Response(status=204)
+
+
+class ColleagueOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    username = serializers.CharField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    role = serializers.CharField()
+    teams = serializers.ListField(child=serializers.UUIDField(), source="team_ids")
+
+
+class ColleagueFilterSerializer(serializers.Serializer):
+    role = serializers.ListField(child=serializers.ChoiceField(choices=COLLEAGUE_ROLES), required=False)
+    team = serializers.UUIDField(required=False)
+
+
+class ColleagueListApi(ListMixin, BaseAPIView):
+    """The people of your organisation work can be assigned to (caseworkers, supervisors, coordinators, partner
+    caseworkers), with their teams: for choosing an assignee. Filter by `role` and `team`."""
+
+    schema_model = User
+    ordering = ("username", "id")
+    output = ColleagueOutputSerializer
+    filters = ColleagueFilterSerializer
+
+    def scoped_queryset(self) -> QuerySet[Any]:
+        return selectors.colleague_list(fetched_by=_user(self.request), filters=self.filter_values())
+
+    @extend_schema(responses={200: ColleagueOutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return self.list_response(self.get_queryset())
 
 
 class MeApi(BaseAPIView):

@@ -9,6 +9,7 @@ queryable for statistics, and survive erasure.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -89,9 +90,19 @@ class Survivor(UUIDModel, VersionedModel, EncryptedModel):
     )
     age_band = models.CharField(_("age band"), max_length=8, choices=AgeBand.choices, default=AgeBand.UNKNOWN)
     citizenships = ArrayField(
-        models.CharField(max_length=3, validators=[iso3166_alpha3]), default=list, blank=True, size=10
+        models.CharField(max_length=3, validators=[iso3166_alpha3]),
+        verbose_name=_("citizenships"),
+        default=list,
+        blank=True,
+        size=10,
     )
-    languages = ArrayField(models.CharField(max_length=3, validators=[iso639]), default=list, blank=True, size=20)
+    languages = ArrayField(
+        models.CharField(max_length=3, validators=[iso639]),
+        verbose_name=_("languages"),
+        default=list,
+        blank=True,
+        size=20,
+    )
     migration_status = models.CharField(
         _("migration status"), max_length=32, choices=MigrationStatus.choices, blank=True
     )
@@ -253,8 +264,14 @@ class RiskLevel(models.TextChoices):
 ISIC_SECTIONS = [(letter, letter) for letter in "ABCDEFGHIJKLMNOPQRSTU"]
 
 
-def _choice_array(choices: type[models.TextChoices], size: int = 20) -> ArrayField:
-    return ArrayField(models.CharField(max_length=40, choices=choices.choices), default=list, blank=True, size=size)
+def _choice_array(choices: type[models.TextChoices], verbose_name: Any, size: int = 20) -> ArrayField:
+    return ArrayField(
+        models.CharField(max_length=40, choices=choices.choices),
+        verbose_name=verbose_name,
+        default=list,
+        blank=True,
+        size=size,
+    )
 
 
 def _array_valid(field: str, choices: type[models.TextChoices]) -> Q:
@@ -279,19 +296,27 @@ class Case(UUIDModel, VersionedModel, EncryptedModel):
     )
     # Free text that may name people or places: encrypted like every free text (issue 13, F5).
     trafficking_status_decided_by = EncryptedCharField(_("deciding body"), max_length=200, default="")
-    exploitation_types = _choice_array(ExploitationType)
-    sexual_exploitation_types = _choice_array(SexualExploitationType)
+    exploitation_types = _choice_array(ExploitationType, _("exploitation types"))
+    sexual_exploitation_types = _choice_array(SexualExploitationType, _("sexual exploitation types"))
     labour_industry = models.CharField(_("labour industry (ISIC section)"), max_length=1, blank=True)
-    means_of_control = _choice_array(MeansOfControl)
-    recruitment_methods = _choice_array(RecruitmentMethod)
+    means_of_control = _choice_array(MeansOfControl, _("means of control"))
+    recruitment_methods = _choice_array(RecruitmentMethod, _("recruitment methods"))
     trafficker_relationship = models.CharField(
         _("relationship to trafficker"), max_length=20, choices=TraffickerRelationship.choices, blank=True
     )
     countries_of_recruitment = ArrayField(
-        models.CharField(max_length=3, validators=[iso3166_alpha3]), default=list, blank=True, size=20
+        models.CharField(max_length=3, validators=[iso3166_alpha3]),
+        verbose_name=_("countries of recruitment"),
+        default=list,
+        blank=True,
+        size=20,
     )
     countries_of_exploitation = ArrayField(
-        models.CharField(max_length=3, validators=[iso3166_alpha3]), default=list, blank=True, size=20
+        models.CharField(max_length=3, validators=[iso3166_alpha3]),
+        verbose_name=_("countries of exploitation"),
+        default=list,
+        blank=True,
+        size=20,
     )
     regions_of_recruitment = EncryptedListField(_("regions of recruitment"), default=list)
     regions_of_exploitation = EncryptedListField(_("regions of exploitation"), default=list)

@@ -18,6 +18,7 @@ from ngo_cases.crypto.errors import KeyDestroyed
 from .models import (
     ISIC_SECTIONS,
     AgeBand,
+    CaseStatus,
     ClosureReason,
     ConsentGiver,
     ConsentMethod,
@@ -291,6 +292,19 @@ class CaseDetailSerializer(CaseListSerializer):
     summary = SealedTextField()
     opened_by = serializers.UUIDField(source="opened_by_id")
     version = serializers.IntegerField()
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="What you may do now: `edit` (the case, its notes, consents, milestones, follow-ups and referrals), "
+        "`close`, `assign`, `reopen`. Empty when you read it through break-glass."
+    )
+
+    def get_allowed_actions(self, case: Any) -> list[str]:
+        is_open = case.status not in (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED)
+        actions: list[str] = []
+        if getattr(case, "can_work", False) and is_open:
+            actions += ["edit", "close"]
+        if getattr(case, "can_assign", False):
+            actions.append("assign" if is_open else "reopen")
+        return actions
 
 
 class AssignInputSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from ngo_cases.api.not_found import NotFoundApi
 from ngo_cases.api.schema import SchemaApi, SwaggerUiApi
 from notifications import apis as notifications_apis
 from referrals import apis as referrals_apis
+from workspace import apis as workspace_apis
 
 api_v1 = [
     path("auth/login", accounts_apis.LoginApi.as_view(), name="auth-login"),
@@ -29,6 +30,8 @@ api_v1 = [
     path("auth/mfa/totp/confirm", accounts_apis.MfaTotpConfirmApi.as_view(), name="auth-mfa-totp-confirm"),
     path("auth/mfa/recovery-codes", accounts_apis.MfaRecoveryCodesApi.as_view(), name="auth-mfa-recovery-codes"),
     path("me", accounts_apis.MeApi.as_view(), name="me"),
+    path("colleagues/", accounts_apis.ColleagueListApi.as_view(), name="colleague-list"),
+    path("vocabularies", workspace_apis.VocabularyApi.as_view(), name="vocabularies"),
     path("survivors/", cases_apis.SurvivorListApi.as_view(), name="survivor-list"),
     path("survivors/duplicates", cases_apis.SurvivorDuplicatesApi.as_view(), name="survivor-duplicates"),
     path("survivors/<uuid:survivor_id>", cases_apis.SurvivorDetailApi.as_view(), name="survivor-detail"),

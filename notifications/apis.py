@@ -22,9 +22,7 @@ from .models import Notification
 
 
 class NotificationFilterSerializer(serializers.Serializer):
-    unread = serializers.ChoiceField(
-        choices=[("true", "true"), ("false", "false")], required=False, help_text="true: only the unread ones."
-    )
+    unread = serializers.QueryBooleanField(required=False, help_text="true: only the unread ones.")
 
 
 class NotificationListApi(ListMixin, BaseAPIView):
@@ -38,8 +36,7 @@ class NotificationListApi(ListMixin, BaseAPIView):
     filters = NotificationFilterSerializer
 
     def scoped_queryset(self) -> QuerySet[Notification]:
-        unread = self.filter_values().get("unread", "")
-        return selectors.inbox(fetched_by=_user(self.request), unread=unread == "true")
+        return selectors.inbox(fetched_by=_user(self.request), unread=self.filter_values().get("unread", False))
 
     @extend_schema(responses={200: s.NotificationSerializer(many=True)})
     def get(self, request: Request) -> Response:

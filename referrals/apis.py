@@ -53,7 +53,7 @@ class OrganisationFilterSerializer(serializers.Serializer):
     org_type = serializers.ListField(child=serializers.ChoiceField(choices=OrganisationType.choices), required=False)
     service = serializers.ListField(child=serializers.ChoiceField(choices=ServiceType.choices), required=False)
     region = serializers.CharField(max_length=120, required=False)
-    active = serializers.BooleanField(required=False)
+    active = serializers.QueryBooleanField(required=False)
 
 
 def _organisation(organisation_id: uuid.UUID) -> Organisation:
@@ -178,7 +178,7 @@ class ServiceFilterSerializer(serializers.Serializer):
     region = serializers.CharField(max_length=120, required=False)
     organisation = serializers.UUIDField(required=False)
     language = serializers.RegexField(r"^[a-z]{2,3}$", max_length=3, required=False)
-    active = serializers.BooleanField(required=False)
+    active = serializers.QueryBooleanField(required=False)
 
 
 class ServiceListApi(ListMixin, BaseAPIView):

@@ -123,6 +123,9 @@ API_POLICY: dict[str, dict[str, object]] = {
     "api:auth-mfa-totp-begin": {"methods": {"POST": staff(200)}},
     "api:auth-mfa-totp-confirm": {"methods": {"POST": staff(400)}},
     "api:auth-mfa-recovery-codes": {"methods": {"POST": staff(400)}},
+    # staff of one's own organisation to assign work to (no survivor data)
+    "api:colleague-list": {"methods": {"GET": staff(200)}},
+    "api:vocabularies": {"methods": {"GET": staff(200)}},
     "api:me": {"methods": {"GET": staff(200), "PATCH": staff(428)}},
     # --- survivors and cases (requests carry `{}` and no If-Match) ---
     "api:survivor-list": {"methods": {"GET": case_workers(200), "POST": case_workers(400)}},

@@ -64,6 +64,16 @@ class BooleanField(_drf.BooleanField):  # type: ignore[no-redef]
         return data
 
 
+class QueryBooleanField(_drf.BooleanField):
+    """A boolean query parameter: exactly ``true`` or ``false`` (a query
+    string has no JSON types; "1", "yes" or "True" are refused)."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if data not in ("true", "false"):
+            self.fail("invalid", input=data)
+        return data == "true"
+
+
 class UUIDField(_drf.UUIDField):  # type: ignore[no-redef]
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str):

@@ -640,6 +640,9 @@ def test_directory_search_by_service_and_region(cast: Cast, client_for: Client) 
     assert names("service=medical", "/api/v1/services/") == {"Moscow Clinic"}
     assert names("region=tver", "/api/v1/services/") == {"Tver Shelter"}  # the organisation's region, any case
     problem(as_bob.get("/api/v1/organisations/?service=spa"), 400)
+    assert "Tver Shelter" in names("active=true") and "Tver Shelter" not in names("active=false")
+    assert "Tver Shelter" in names("active=true", "/api/v1/services/")
+    problem(as_bob.get("/api/v1/organisations/?active=yes"), 400)  # a query boolean is true or false
     detail = as_bob.get(f"/api/v1/organisations/{moscow.pk}").json()
     assert [row["service"] for row in detail["offered"]] == ["medical"] and detail["services"] == ["medical"]
 

@@ -6,16 +6,23 @@
 
 import * as api from "./api.js";
 import * as guard from "./guard.js";
-import { setLocale, t } from "./i18n.js";
+import { setLocale, setVocabularies, t } from "./i18n.js";
 import { go } from "./nav.js";
 import { el, show, showProblem } from "./ui.js";
 import { setMe as caseSetMe } from "./views/case.js";
 import "./views/cases.js";
 import "./views/followups.js";
+import "./views/referrals.js";
 import { refreshUnread } from "./views/notifications.js";
 import { setMe as registerSetMe } from "./views/register.js";
 
-const WORKSPACE_ROLES = ["caseworker", "supervisor"];
+// The screens each role works with (SPEC 1); admins and auditors work in the admin.
+const SCREENS = {
+  caseworker: ["cases", "follow-ups", "referrals", "notifications", "register"],
+  supervisor: ["cases", "follow-ups", "referrals", "notifications", "register"],
+  coordinator: ["referrals", "notifications"],
+  partner_caseworker: ["referrals", "notifications"],
+};
 const $ = (id) => document.getElementById(id);
 
 function chrome(signedIn) {
@@ -24,7 +31,7 @@ function chrome(signedIn) {
   $("account").hidden = !signedIn;
   $("link-admin").textContent = t("admin");
   $("link-docs").textContent = t("docs");
-  for (const [id, key] of [["nav-cases", "navCases"], ["nav-follow-ups", "navFollowUps"], ["nav-notifications", "navNotifications"],
+  for (const [id, key] of [["nav-cases", "navCases"], ["nav-follow-ups", "navFollowUps"], ["nav-referrals", "navReferrals"], ["nav-notifications", "navNotifications"],
     ["nav-register", "navRegister"], ["lock", "lock"], ["sign-out", "signOut"], ["sign-out-all", "signOutEverywhere"]]) {
     $(id).querySelector(".label").textContent = t(key);
   }
@@ -134,21 +141,23 @@ async function start() {
     chrome(false);
     return lockScreen();
   }
-  const me = (await api.get("/me")).data;
+  const [me, vocabularies] = (await Promise.all([api.get("/me"), api.get("/vocabularies")])).map((answer) => answer.data);
   setLocale(me.language, me.time_zone);
+  setVocabularies(vocabularies);
   chrome(true);
   $("who").textContent = me.username;
   guard.watch(session.data.idle_timeout, { onIdle: () => idleSignOut(Math.round(session.data.idle_timeout / 60)) });
-  if (!WORKSPACE_ROLES.includes(me.role)) {
-    // Coordinators' and partners' screens come in the next slices; admins and auditors use the admin.
+  const screens = SCREENS[me.role];
+  if (!screens) {
     $("nav").hidden = true;
     return show(el("section", { class: "card" }, el("h1", { text: t("myCases") }), el("p", { text: t("notYours") }),
       el("a", { href: "/admin/", text: t("admin") })));
   }
+  document.querySelectorAll("#nav [data-screen]").forEach((button) => { button.hidden = !screens.includes(button.dataset.screen); });
   caseSetMe(me);
   registerSetMe(me);
   refreshUnread();
-  return go("cases");
+  return go(screens[0]);
 }
 
 api.onSignedOut(() => {
@@ -157,6 +166,7 @@ api.onSignedOut(() => {
 });
 $("nav-cases").addEventListener("click", () => go("cases"));
 $("nav-follow-ups").addEventListener("click", () => go("follow-ups"));
+$("nav-referrals").addEventListener("click", () => go("referrals"));
 $("nav-notifications").addEventListener("click", () => go("notifications"));
 $("nav-register").addEventListener("click", () => go("register"));
 $("lock").addEventListener("click", lock);

@@ -10,7 +10,7 @@ const TEXT = {
     intro: "Sign in with your ngo-cases account.",
     signOut: "Sign out", signOutEverywhere: "Sign out everywhere", lock: "Lock screen",
     admin: "Administration", docs: "API documentation", failed: "Something went wrong. Try again.",
-    notYours: "The workspace shows cases to caseworkers and supervisors. Your work is in the administration.",
+    notYours: "The workspace is for caseworkers, supervisors, coordinators and partner staff. Your work is in the administration.",
     navCases: "My cases", navFollowUps: "Follow-ups", navNotifications: "Notifications", navRegister: "Register a survivor",
     myCases: "My cases", reference: "Reference", survivor: "Survivor", status: "Status", risk: "Risk",
     nextFollowUp: "Next follow-up", opened: "Opened", overdue: "overdue", noCases: "No cases match.",
@@ -39,7 +39,23 @@ const TEXT = {
     stay: "Stay signed in", idleSignedOut: "You were signed out after {minutes} minutes without activity.",
     locked: "Screen locked", lockedHelp: "Enter your password to come back.", unlock: "Unlock",
     signedOutElsewhere: "Your session ended. Sign in again.",
+    navReferrals: "Referrals", refAll: "All", refReceived: "Received", refSent: "Sent", refAwaiting: "Waiting for me",
+    refTo: "To", refFrom: "From", urgency: "Urgency", services: "Services", sent: "Sent", noReferrals: "No referrals.",
+    nothingShared: "The sender shared nothing more with you.", act_send: "Send", act_accept: "Accept", act_start: "Start",
+    act_decline: "Decline", act_complete: "Complete", act_withdraw: "Withdraw", act_assign: "Assign",
+    reason: "Reason", outcome: "Outcome", notesField: "Notes", deliveries: "Services delivered", started: "Started",
+    ended: "Ended", noDeliveries: "None recorded yet.", recordDelivery: "Record a service delivered",
+    referralTitle: "Referral {reference}", consentLapsed: "The survivor's consent has lapsed: shared details are hidden until it is renewed.",
+    openCaseFile: "Open the case file", shared: "What the sender shared", revoke: "Revoke", revoked: "revoked",
+    live: "live", expired: "expired", consentScope: "Consent for", givenBy: "Given by", method: "How", givenAt: "Given on",
+    recordConsent: "Record consent", consents: "Consents", noConsents: "No consents recorded.", needs: "Needs",
+    shareGroups: "Share with the organisation", newReferral: "New referral",
+    shareHint: "Only what you tick is shown to the organisation, and only while the survivor's consent is live.",
+    createReferral: "Create referral (sent in the next step)",
+    closureReason: "Closure reason", closeCase: "Close the case", reopen: "Reopen the case", assignees: "Who works on the case",
+    assign: "Assign", readOnlyBreakGlass: "Emergency access: you can read this case, not change it, until {until}. Your reading is logged and the supervisors are told.",
     required: "Required.", save: "Save", theirCases: "Open their cases",
+    match_name: "name", match_date_of_birth: "date of birth", match_phone: "phone", match_document_number: "document number",
   },
   ru: {
     signIn: "Войти", username: "Имя пользователя", password: "Пароль", code: "Одноразовый код",
@@ -47,7 +63,7 @@ const TEXT = {
     intro: "Войдите со своей учётной записью ngo-cases.",
     signOut: "Выйти", signOutEverywhere: "Выйти на всех устройствах", lock: "Заблокировать экран",
     admin: "Администрирование", docs: "Документация API", failed: "Что-то пошло не так. Попробуйте ещё раз.",
-    notYours: "Рабочее пространство показывает дела социальным работникам и руководителям групп. Ваша работа — в администрировании.",
+    notYours: "Рабочее пространство — для социальных работников, руководителей групп, координаторов и сотрудников партнёров. Ваша работа — в администрировании.",
     navCases: "Мои дела", navFollowUps: "Контрольные сроки", navNotifications: "Уведомления", navRegister: "Зарегистрировать пострадавшего",
     myCases: "Мои дела", reference: "Номер", survivor: "Пострадавший", status: "Статус", risk: "Риск",
     nextFollowUp: "Ближайший срок", opened: "Открыто", overdue: "просрочено", noCases: "Дел не найдено.",
@@ -76,31 +92,43 @@ const TEXT = {
     stay: "Остаться в системе", idleSignedOut: "Вы вышли из системы после {minutes} минут без действий.",
     locked: "Экран заблокирован", lockedHelp: "Введите пароль, чтобы вернуться.", unlock: "Разблокировать",
     signedOutElsewhere: "Сеанс завершён. Войдите снова.",
+    navReferrals: "Направления", refAll: "Все", refReceived: "Полученные", refSent: "Отправленные", refAwaiting: "Ждут меня",
+    refTo: "Куда", refFrom: "Откуда", urgency: "Срочность", services: "Услуги", sent: "Отправлено", noReferrals: "Направлений нет.",
+    nothingShared: "Больше отправитель ничего не передал.", act_send: "Отправить", act_accept: "Принять", act_start: "Начать",
+    act_decline: "Отклонить", act_complete: "Завершить", act_withdraw: "Отозвать", act_assign: "Назначить",
+    reason: "Причина", outcome: "Результат", notesField: "Примечания", deliveries: "Оказанные услуги", started: "Начало",
+    ended: "Окончание", noDeliveries: "Пока ничего не записано.", recordDelivery: "Записать оказанную услугу",
+    referralTitle: "Направление {reference}", consentLapsed: "Срок согласия пострадавшего истёк: переданные сведения скрыты до его продления.",
+    openCaseFile: "Открыть дело", shared: "Что передал отправитель", revoke: "Отозвать", revoked: "отозвано",
+    live: "действует", expired: "истекло", consentScope: "Согласие на", givenBy: "Кто дал", method: "Как", givenAt: "Когда",
+    recordConsent: "Записать согласие", consents: "Согласия", noConsents: "Согласий не записано.", needs: "Потребности",
+    shareGroups: "Передать организации", newReferral: "Новое направление",
+    shareHint: "Организация увидит только отмеченное и только пока действует согласие пострадавшего.",
+    createReferral: "Создать направление (отправка — следующим шагом)",
+    closureReason: "Причина закрытия", closeCase: "Закрыть дело", reopen: "Открыть дело снова", assignees: "Кто работает с делом",
+    assign: "Назначить", readOnlyBreakGlass: "Экстренный доступ: вы можете читать это дело, но не менять его, до {until}. Чтение записывается, руководители получают уведомление.",
     required: "Обязательное поле.", save: "Сохранить", theirCases: "Открыть их дела",
+    match_name: "имя", match_date_of_birth: "дата рождения", match_phone: "телефон", match_document_number: "номер документа",
   },
 };
 
-// The API's codes in words (the same words as the admin's).
-const CODES = {
-  en: {
-    Active: "Active", FollowUp: "Follow-up", Closed: "Closed", ClosedReferred: "Closed, referred",
-    high: "High", medium: "Medium", low: "Low", open: "Open", done: "Done", cancelled: "Cancelled",
-    PossibleVictim: "Possible victim", ActualVictim: "Actual victim", NotAVictim: "Not a victim",
-    owner: "owner", assigned: "assigned", team_supervisor: "team supervisor", referral: "referral", break_glass: "break-glass",
-    name: "name", date_of_birth: "date of birth", phone: "phone", document_number: "document number",
-    Feminine: "Female", Masculine: "Male", TransgenderFeminine: "Transgender female",
-    TransgenderMasculine: "Transgender male", NonConforming: "Gender non-conforming", NonSpecifiedUnknown: "Not specified",
-  },
-  ru: {
-    Active: "Активно", FollowUp: "Наблюдение", Closed: "Закрыто", ClosedReferred: "Закрыто, передано",
-    high: "Высокий", medium: "Средний", low: "Низкий", open: "Открыт", done: "Выполнен", cancelled: "Отменён",
-    PossibleVictim: "Возможная жертва", ActualVictim: "Жертва", NotAVictim: "Не жертва",
-    owner: "владелец", assigned: "назначен(а)", team_supervisor: "руководитель группы", referral: "направление", break_glass: "экстренный доступ",
-    name: "имя", date_of_birth: "дата рождения", phone: "телефон", document_number: "номер документа",
-    Feminine: "Женский", Masculine: "Мужской", TransgenderFeminine: "Трансгендерная женщина",
-    TransgenderMasculine: "Трансгендерный мужчина", NonConforming: "Гендерно неконформный", NonSpecifiedUnknown: "Не указан",
-  },
-};
+// The API's codes in words, from GET /vocabularies in the person's language
+// (the server's translations: one wording for the admin, the API and here).
+let vocabularies = {};
+
+export function setVocabularies(data) {
+  vocabularies = data;
+}
+
+/** [code, label] pairs of a code list, in the API's order. */
+export const terms = (name) => (vocabularies[name] || []).map((term) => [term.code, term.label]);
+
+/** The word for an API code of the named code list, or the code itself. */
+export function word(name, code) {
+  if (!code) return "";
+  const term = (vocabularies[name] || []).find((item) => item.code === code);
+  return term ? term.label : code;
+}
 
 let language = (navigator.language || "en").toLowerCase().startsWith("ru") ? "ru" : "en";
 let zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -118,9 +146,6 @@ export function t(key, values = {}) {
   const text = TEXT[language][key] ?? TEXT.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
 }
-
-/** The word for an API code (status, risk, reason…), or the code itself. */
-export const word = (code) => (code ? CODES[language][code] ?? code : "");
 
 /** A timestamp as a date and time in the person's zone. */
 export const dateTime = (value) =>

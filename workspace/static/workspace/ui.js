@@ -22,7 +22,7 @@ export function el(tag, attributes = {}, ...children) {
 /** Replace what the main region shows and move focus to its heading, for screen readers and keyboards. */
 export function show(...nodes) {
   const main = document.getElementById("main");
-  main.replaceChildren(...nodes);
+  main.replaceChildren(...nodes.filter((node) => node !== null && node !== undefined));
   const heading = main.querySelector("h1");
   if (heading) {
     heading.setAttribute("tabindex", "-1");

@@ -1,10 +1,11 @@
-// The case file: the case, its survivor, notes, follow-ups and who can see
-// it and why. Five API calls to draw it, whatever it holds; every change
-// sends If-Match, and a 412 offers a reload instead of overwriting.
+// The case file: the case, its survivor, notes, follow-ups, consents,
+// referrals and who can see it and why. Eight API calls to draw it, whatever
+// it holds; every change sends If-Match, and a 412 offers a reload instead of
+// overwriting.
 "use strict";
 
 import * as api from "../api.js";
-import { date, dateTime, t, today, word } from "../i18n.js";
+import { date, dateTime, t, terms, today, word } from "../i18n.js";
 import { again, go, screen } from "../nav.js";
 import { el, field, show, showProblem, submitting, table } from "../ui.js";
 
@@ -25,18 +26,29 @@ async function caseScreen(caseId) {
       api.get(`/cases/${caseId}/notes/?page_size=100`),
       api.get(`/cases/${caseId}/follow-ups/?page_size=100`),
       api.get(`/cases/${caseId}/access/`),
+      api.get(`/cases/${caseId}/consents/?page_size=100`),
+      api.get(`/referrals/${api.query({ case: caseId, page_size: 100 })}`),
+      api.get("/organisations/?active=true&page_size=200"),
     ]);
     answers.unshift(kase);
   } catch (error) {
     show(el("section", { class: "card" }, el("h1", { text: t("myCases") }), alert));
     return showProblem(error, alert);
   }
-  const [kase, survivor, notes, followUps, access] = answers;
+  const [kase, survivor, notes, followUps, access, consents, referrals, organisations] = answers;
+  const partners = organisations.data.results.filter((organisation) => !organisation.is_home);
+  const editable = kase.data.allowed_actions.includes("edit");
+  const assign = kase.data.allowed_actions.includes("assign") ? await assignSection(kase) : null;
+  const emergency = access.data.find((entry) => entry.reason === "break_glass" && entry.user && entry.user.id === me.id);
   show(
+    emergency ? el("p", { class: "banner", role: "status", text: t("readOnlyBreakGlass", { until: dateTime(emergency.expires_at) }) }) : null,
     el("p", {}, el("button", { type: "button", class: "link", text: `← ${t("backToCases")}`, onclick: () => go("cases") })),
     summary(kase, survivor.data),
-    notesSection(caseId, notes.data.results),
-    followUpsSection(caseId, followUps.data.results),
+    assign,
+    notesSection(caseId, notes.data.results, editable),
+    followUpsSection(caseId, followUps.data.results, editable),
+    consentsSection(caseId, consents.data.results, partners, editable),
+    referralsSection(caseId, referrals.data.results, partners, editable),
     accessSection(access.data),
   );
 }
@@ -46,7 +58,7 @@ function summary(kase, survivor) {
   const name = survivor.erased ? t("erased") : [survivor.given_names, survivor.family_name].filter(Boolean).join(" ");
   const team = (me.teams || []).find((item) => item.id === data.team);
   const risk = el("select", { id: "f-risk_level", name: "risk_level", "aria-describedby": "f-risk_level-error" },
-    ...["high", "medium", "low"].map((code) => el("option", { value: code, text: word(code), selected: code === data.risk_level })));
+    ...terms("risk_level").map(([code, label]) => el("option", { value: code, text: label, selected: code === data.risk_level })));
   const form = el("form", { class: "inline" },
     el("label", { for: "f-risk_level", text: t("risk") }), risk,
     el("button", { type: "submit", text: t("save") }),
@@ -55,18 +67,52 @@ function summary(kase, survivor) {
     await api.patch(`/cases/${data.id}`, { risk_level: risk.value }, kase.etag);
     await again();
   }, again);
+  const allowed = data.allowed_actions;
   return el("section", { class: "card" },
     el("h1", { text: t("caseFile", { reference: data.reference }) }),
     el("dl", { class: "facts" },
       el("dt", { text: t("survivor") }), el("dd", { text: name }),
-      el("dt", { text: t("status") }), el("dd", { text: word(data.status) }),
-      el("dt", { text: t("trafficking") }), el("dd", { text: word(data.trafficking_status) }),
+      el("dt", { text: t("status") }), el("dd", { text: word("case_status", data.status) }),
+      el("dt", { text: t("trafficking") }), el("dd", { text: word("trafficking_status", data.trafficking_status) }),
       el("dt", { text: t("team") }), el("dd", { text: team ? team.name : "" }),
       el("dt", { text: t("opened") }), el("dd", { text: dateTime(data.opened_at) })),
-    form);
+    allowed.includes("edit") ? form : null,
+    allowed.includes("close") ? closeForm(data.id, kase.etag) : null,
+    allowed.includes("reopen") ? reopenForm(data.id, kase.etag) : null);
 }
 
-function notesSection(caseId, notes) {
+function closeForm(caseId, etag) {
+  const reason = choice("closure_reason", t("closureReason"), terms("closure_reason"));
+  const form = el("form", { class: "inline" }, ...reason.slice(0, 2), el("button", { type: "submit", text: t("closeCase") }), reason[2]);
+  return submitting(form, async () => {
+    await api.post(`/cases/${caseId}/close`, { closure_reason: reason[1].value }, etag);
+    await again();
+  }, again);
+}
+
+function reopenForm(caseId, etag) {
+  const form = el("form", { class: "inline" }, el("button", { type: "submit", text: t("reopen") }));
+  return submitting(form, async () => {
+    await api.post(`/cases/${caseId}/reopen`, undefined, etag);
+    await again();
+  }, again);
+}
+
+/** Supervisors: who works on the case, chosen from the team's caseworkers (GET /colleagues/?team=). */
+async function assignSection(kase) {
+  const data = kase.data;
+  const { data: people } = await api.get(`/colleagues/${api.query({ team: data.team, role: ["caseworker", "supervisor"], page_size: 200 })}`);
+  const box = checkboxes("assignees", t("assignees"), people.results.map((person) =>
+    [person.id, [person.first_name, person.last_name].filter(Boolean).join(" ") || person.username]), data.assignees);
+  const form = el("form", {}, box, el("button", { class: "primary", type: "submit", text: t("assign") }));
+  submitting(form, async (values) => {
+    await api.post(`/cases/${data.id}/assign`, { assignees: values.getAll("assignees") }, kase.etag);
+    await again();
+  }, again);
+  return el("section", { class: "card", "aria-labelledby": "assign-title" }, el("h2", { id: "assign-title", text: t("assignees") }), form);
+}
+
+function notesSection(caseId, notes, editable) {
   const [label, body, error] = field("body", t("newNote"), { tag: "textarea", rows: "4", required: true, maxlength: "50000" });
   const form = el("form", {}, label, body, error, el("button", { class: "primary", type: "submit", text: t("addNote") }));
   submitting(form, async () => {
@@ -77,14 +123,15 @@ function notesSection(caseId, notes) {
     ? el("ol", { class: "notes" }, ...notes.map((note) => el("li", {},
       el("p", { class: "hint", text: dateTime(note.created_at) }), el("p", { class: "note-body", text: note.body }))))
     : el("p", { text: t("noNotes") });
-  return el("section", { class: "card", "aria-labelledby": "notes-title" }, el("h2", { id: "notes-title", text: t("notes") }), list, form);
+  return el("section", { class: "card", "aria-labelledby": "notes-title" }, el("h2", { id: "notes-title", text: t("notes") }), list,
+    editable ? form : null);
 }
 
-function followUpsSection(caseId, followUps) {
+function followUpsSection(caseId, followUps, editable) {
   const rows = followUps.map((item) => {
     const alert = el("span", { class: "error", role: "alert" });
     const overdue = item.status === "open" && item.due_on < today();
-    const action = item.status === "open"
+    const action = item.status === "open" && editable
       ? el("button", { type: "button", text: t("complete"), onclick: async () => {
         try {
           await api.patch(`/cases/${caseId}/follow-ups/${item.id}`, { status: "done" }, api.etagOf(item));
@@ -97,7 +144,7 @@ function followUpsSection(caseId, followUps) {
     return [
       el("span", {}, date(item.due_on), overdue ? el("strong", { class: "overdue", text: ` ${t("overdue")}` }) : null),
       item.description || "",
-      word(item.status),
+      word("follow_up_status", item.status),
       el("span", {}, action, alert),
     ];
   });
@@ -112,13 +159,112 @@ function followUpsSection(caseId, followUps) {
   return el("section", { class: "card", "aria-labelledby": "follow-ups-title" },
     el("h2", { id: "follow-ups-title", text: t("followUps") }),
     rows.length ? table("follow-ups-title", [t("due"), t("description"), t("status"), ""], rows) : el("p", { text: t("noFollowUps") }),
-    form);
+    editable ? form : null);
+}
+
+const nameOf = (organisations, id) => (organisations.find((organisation) => organisation.id === id) || {}).name || "";
+
+/** A labelled select: [label, select, error line]; `id` when two forms on the screen share a field name. */
+function choice(name, label, options, id = name) {
+  return [el("label", { for: `f-${id}`, text: label }),
+    el("select", { id: `f-${id}`, name, "aria-describedby": `f-${id}-error` },
+      ...options.map(([value, text]) => el("option", { value, text }))),
+    el("p", { class: "field-error", id: `f-${id}-error` })];
+}
+
+function checkboxes(name, legend, options, checked = []) {
+  return el("fieldset", { id: `f-${name}` }, el("legend", { text: legend }),
+    ...options.map(([value, text]) => el("label", { class: "check" },
+      el("input", { type: "checkbox", name, value, checked: checked.includes(value) }), ` ${text}`)),
+    el("p", { class: "field-error", id: `f-${name}-error` }));
+}
+
+function consentsSection(caseId, consents, partners, editable) {
+  const rows = consents.map((consent) => {
+    const alert = el("span", { class: "error", role: "alert" });
+    const revoke = consent.is_live && editable
+      ? el("button", { type: "button", text: t("revoke"), onclick: async () => {
+        try {
+          await api.post(`/cases/${caseId}/consents/${consent.id}/revoke`, undefined, api.etagOf(consent));
+          await again();
+        } catch (problem) {
+          showProblem(problem, alert, null, again);
+        }
+      } })
+      : null;
+    return [
+      word("consent_scope", consent.scope) + (consent.organisation ? ` — ${nameOf(partners, consent.organisation)}` : ""),
+      `${word("consent_giver", consent.given_by)}, ${word("consent_method", consent.method)}`,
+      dateTime(consent.given_at),
+      consent.revoked_at ? `${t("revoked")} ${dateTime(consent.revoked_at)}` : consent.is_live ? t("live") : t("expired"),
+      el("span", {}, revoke, alert),
+    ];
+  });
+  const scope = choice("scope", t("consentScope"), terms("consent_scope"));
+  const organisation = choice("organisation", t("refTo"), partners.map((item) => [item.id, item.name]), "consent_organisation");
+  const given = choice("given_by", t("givenBy"), terms("consent_giver"));
+  const method = choice("method", t("method"), terms("consent_method"));
+  const when = field("given_at", t("givenAt"), { type: "date", required: true, value: today() });
+  const showOrganisation = () => organisation.slice(0, 2).forEach((node) => { node.hidden = scope[1].value !== "referral"; });
+  scope[1].addEventListener("change", showOrganisation);
+  showOrganisation();
+  const form = el("form", { class: "grid" }, ...scope, ...organisation, ...given, ...method, ...when,
+    el("button", { class: "primary", type: "submit", text: t("recordConsent") }));
+  submitting(form, async () => {
+    await api.post(`/cases/${caseId}/consents/`, {
+      scope: scope[1].value,
+      organisation: scope[1].value === "referral" ? organisation[1].value : null,
+      given_by: given[1].value,
+      method: method[1].value,
+      given_at: new Date(`${when[1].value}T12:00:00`).toISOString(),
+    });
+    await again();
+  });
+  return el("section", { class: "card", "aria-labelledby": "consents-title" },
+    el("h2", { id: "consents-title", text: t("consents") }),
+    rows.length ? table("consents-title", [t("consentScope"), t("givenBy"), t("givenAt"), t("status"), ""], rows) : el("p", { text: t("noConsents") }),
+    editable ? form : null);
+}
+
+function referralsSection(caseId, referrals, partners, editable) {
+  const rows = referrals.map((row) => [
+    el("button", { type: "button", class: "link", text: row.reference, onclick: () => go("referral", row.id) }),
+    row.organisation_name,
+    word("referral_status", row.status),
+    row.services.map((code) => word("service", code)).join(", "),
+  ]);
+  const organisation = choice("organisation", t("refTo"), partners.map((item) => [item.id, item.name]), "referral_organisation");
+  const services = checkboxes("services", t("services"), terms("service"));
+  const urgency = choice("urgency", t("urgency"), terms("urgency"));
+  urgency[1].value = "routine";
+  const reason = field("reason", t("reason"), { tag: "textarea", rows: "3", maxlength: "5000", required: true });
+  const needs = field("needs", t("needs"), { tag: "textarea", rows: "2", maxlength: "5000" });
+  const shared = checkboxes("shared_groups", t("shareGroups"), terms("field_group"), ["needs"]);
+  const form = el("form", {}, el("h3", { text: t("newReferral") }), ...organisation, services, ...urgency, ...reason, ...needs, shared,
+    el("p", { class: "hint", text: t("shareHint") }),
+    el("button", { class: "primary", type: "submit", text: t("createReferral") }));
+  submitting(form, async (values) => {
+    const answer = await api.post("/referrals/", {
+      case: caseId,
+      organisation: organisation[1].value,
+      services: values.getAll("services"),
+      urgency: urgency[1].value,
+      reason: reason[1].value,
+      needs: needs[1].value,
+      shared_groups: values.getAll("shared_groups"),
+    });
+    await go("referral", answer.data.id);
+  });
+  return el("section", { class: "card", "aria-labelledby": "case-referrals-title" },
+    el("h2", { id: "case-referrals-title", text: t("navReferrals") }),
+    rows.length ? table("case-referrals-title", [t("reference"), t("refTo"), t("status"), t("services")], rows) : el("p", { text: t("noReferrals") }),
+    editable ? form : null);
 }
 
 function accessSection(entries) {
   const rows = entries.map((entry) => [
     entry.user ? [entry.user.first_name, entry.user.last_name].filter(Boolean).join(" ") || entry.user.username : entry.group || "",
-    word(entry.reason) + (entry.referral ? ` (${entry.referral})` : ""),
+    word("grant_reason", entry.reason) + (entry.referral ? ` (${entry.referral})` : ""),
     entry.expires_at ? dateTime(entry.expires_at) : "",
   ]);
   return el("section", { class: "card", "aria-labelledby": "access-title" },

@@ -3,22 +3,19 @@
 "use strict";
 
 import * as api from "../api.js";
-import { date, t, word } from "../i18n.js";
+import { date, t, terms, word } from "../i18n.js";
 import { go, screen } from "../nav.js";
 import { el, show, showProblem, table } from "../ui.js";
 
-const STATUSES = ["Active", "FollowUp", "Closed", "ClosedReferred"];
-const RISKS = ["high", "medium", "low"];
-
-function options(codes, anyLabel, selected) {
+function options(vocabulary, anyLabel, selected) {
   return [el("option", { value: "", text: anyLabel }),
-    ...codes.map((code) => el("option", { value: code, text: word(code), selected: code === selected }))];
+    ...terms(vocabulary).map(([code, label]) => el("option", { value: code, text: label, selected: code === selected }))];
 }
 
 async function casesScreen(filters = {}) {
   const search = el("input", { id: "case-search", type: "search", value: filters.reference || "", maxlength: "20", autocomplete: "off" });
-  const status = el("select", { id: "case-status" }, ...options(STATUSES, t("anyStatus"), filters.status));
-  const risk = el("select", { id: "case-risk" }, ...options(RISKS, t("anyRisk"), filters.risk_level));
+  const status = el("select", { id: "case-status" }, ...options("case_status", t("anyStatus"), filters.status));
+  const risk = el("select", { id: "case-risk" }, ...options("risk_level", t("anyRisk"), filters.risk_level));
   const form = el("form", { class: "filters", role: "search",
     onsubmit: (event) => {
       event.preventDefault();
@@ -44,8 +41,8 @@ function casesTable(rows) {
   return table("cases-title", headings, rows.map((row) => [
     el("button", { type: "button", class: "link", text: row.reference, onclick: () => go("case", row.id) }),
     row.survivor_name === null ? el("span", { class: "hint", text: t("erased") }) : row.survivor_name,
-    word(row.status),
-    el("span", { class: `risk risk-${row.risk_level}`, text: word(row.risk_level) }),
+    word("case_status", row.status),
+    el("span", { class: `risk risk-${row.risk_level}`, text: word("risk_level", row.risk_level) }),
     row.next_follow_up_on
       ? el("span", {}, date(row.next_follow_up_on),
         row.follow_up_overdue ? el("strong", { class: "overdue", text: ` ${t("overdue")}` }) : null)

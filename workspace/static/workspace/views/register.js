@@ -5,7 +5,7 @@
 "use strict";
 
 import * as api from "../api.js";
-import { t, word } from "../i18n.js";
+import { t, terms } from "../i18n.js";
 import { go, screen } from "../nav.js";
 import { el, field, show, submitting } from "../ui.js";
 
@@ -14,8 +14,6 @@ let me = null;
 export function setMe(person) {
   me = person;
 }
-
-const GENDERS = ["Feminine", "Masculine", "TransgenderFeminine", "TransgenderMasculine", "NonConforming", "NonSpecifiedUnknown"];
 
 function codes(text, upper) {
   return text.split(/[\s,;]+/).filter(Boolean).map((code) => (upper ? code.toUpperCase() : code.toLowerCase()));
@@ -49,7 +47,7 @@ function duplicates(data) {
   const nodes = [];
   if (data.matches.length) {
     nodes.push(el("p", { class: "warning", text: t("matchesHere") }), el("ul", {}, ...data.matches.map((match) =>
-      el("li", {}, `${t("matchedOn")}: ${match.matched_on.map(word).join(", ")} — `,
+      el("li", {}, `${t("matchedOn")}: ${match.matched_on.map((kind) => t(`match_${kind}`)).join(", ")} — `,
         el("button", { type: "button", class: "link", text: t("theirCases"), onclick: () => go("cases", { survivor: match.survivor_id }) })))));
   }
   if (data.others_exist) nodes.push(el("p", { class: "warning", role: "status", text: t("othersExist") }));
@@ -59,7 +57,7 @@ function duplicates(data) {
 
 function registerForm(given, family, born, phone) {
   const gender = el("select", { id: "f-gender", name: "gender", "aria-describedby": "f-gender-error" },
-    ...GENDERS.map((code) => el("option", { value: code, text: word(code), selected: code === "NonSpecifiedUnknown" })));
+    ...terms("gender").map(([code, label]) => el("option", { value: code, text: label, selected: code === "NonSpecifiedUnknown" })));
   const citizenships = field("citizenships", t("citizenships"), { maxlength: "60" });
   const languages = field("languages", t("languages"), { maxlength: "60" });
   const teams = (me.teams || []);
