@@ -33,7 +33,7 @@ test-browser: $(STAMP)
 # schemathesis over the published OpenAPI schema, one run per role persona (tests/contract).
 test-contract: $(STAMP)
 	DJANGO_SETTINGS_MODULE=ngo_cases.settings.test \
-		$(PY) -m ngo_cases.local_stack exec -- $(PY) -m pytest -m contract -n $${NGO_CONTRACT_PROCESSES:-2} tests/contract $(PYTEST_ARGS)
+		$(PY) -m ngo_cases.local_stack exec -- $(PY) -m pytest -m contract -n $${NGO_CONTRACT_PROCESSES:-2} --dist worksteal tests/contract $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

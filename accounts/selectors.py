@@ -27,14 +27,14 @@ def organisation_by_slug(*, slug: str) -> Organisation:
     return Organisation.objects.get(slug=slug)
 
 
-def colleague_list(*, fetched_by: User, filters: dict[str, Any] | None = None) -> QuerySet[User, dict[str, Any]]:
+def colleague_list(*, fetched_by: User, filters: dict[str, Any] | None = None) -> QuerySet[Any, Any]:
     """Active staff of the caller's own organisation who can be given work
     (cases, follow-ups, referrals): names, role and team ids, one query.
     Nobody outside the organisation; never auditors or administrators."""
     filters = filters or {}
-    queryset = User.objects.filter(
-        organisation_id=fetched_by.organisation_id, is_active=True, role__in=COLLEAGUE_ROLES
-    ).exclude(organisation_id=None)
+    if fetched_by.organisation_id is None:  # the bootstrap superuser
+        return User.objects.none().values("id")
+    queryset = User.objects.filter(organisation_id=fetched_by.organisation_id, is_active=True, role__in=COLLEAGUE_ROLES)
     if filters.get("role"):
         queryset = queryset.filter(role__in=filters["role"])
     if filters.get("team"):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Permission
+from django.db.models import Q
+
 from ngo_cases.api import serializers
 
 from .models import ApiToken, Language, Organisation, Team, User, validate_time_zone
@@ -41,6 +44,9 @@ class MeOutputSerializer(serializers.ModelSerializer):
     teams = TeamBriefSerializer(many=True, read_only=True)
     mfa_enrolled = serializers.SerializerMethodField()
     email = serializers.CharField(read_only=True, help_text="May be empty.")  # not format=email: "" is allowed
+    can_break_glass = serializers.SerializerMethodField(
+        help_text="You may open a case outside your assignments for a limited time (POST /cases/break-glass)."
+    )
 
     class Meta:
         model = User
@@ -57,8 +63,14 @@ class MeOutputSerializer(serializers.ModelSerializer):
             "time_zone",
             "email_digest",
             "mfa_enrolled",
+            "can_break_glass",
         ]
         read_only_fields = fields
+
+    def get_can_break_glass(self, user: User) -> bool:
+        """The break-glass model permission, held directly or through a group (one query)."""
+        held = Q(user=user.pk) | Q(group__user=user.pk)
+        return Permission.objects.filter(held, content_type__app_label="cases", codename="break_glass_case").exists()
 
     def get_mfa_enrolled(self, user: User) -> bool:
         from .services import user_has_mfa

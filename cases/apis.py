@@ -26,7 +26,13 @@ from ngo_cases.api.permissions import HasRole
 from . import selectors, services
 from . import serializers as s
 from .models import Case, CaseNote, CaseStatus, Consent, ExploitationType, FollowUp, Milestone, RiskLevel, Survivor
-from .permissions import CaseAction, access_case, access_survivor, case_exists_for_break_glass
+from .permissions import (
+    CaseAction,
+    access_case,
+    access_survivor,
+    case_exists_for_break_glass,
+    case_for_break_glass_by_reference,
+)
 
 CASE_WORKERS = HasRole.of(Role.CASEWORKER, Role.SUPERVISOR)
 
@@ -279,6 +285,31 @@ class CaseBreakGlassApi(CaseObjectApi):
         user = _user(request)
         case = case_exists_for_break_glass(user, case_id)
         data = _valid(s.BreakGlassInputSerializer, request)
+        grant = services.case_break_glass(case=case, acting_user=user, reason=data["reason"])
+        self.audit([case.pk], case_ids=[case.pk], survivor_ids=[case.survivor_id], break_glass_grant_id=grant.pk)
+        return Response(s.BreakGlassOutputSerializer(grant).data, status=status.HTTP_201_CREATED)
+
+
+class BreakGlassByReferenceApi(BaseAPIView):
+    permission_classes = [CASE_WORKERS]
+    schema_model = Case
+    audit_type = "case"
+
+    def scoped_queryset(self) -> QuerySet[Any]:
+        return selectors.case_list(fetched_by=_user(self.request))
+
+    @extend_schema(
+        operation_id="cases_break_glass_by_reference",
+        request=s.BreakGlassByReferenceInputSerializer,
+        responses={201: s.BreakGlassOutputSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        """Break-glass by the case's reference, for when that is all you have: the same as
+        POST /cases/{case_id}/break-glass. 404 unless you hold the break-glass permission and the case exists.
+        """
+        user = _user(request)
+        data = _valid(s.BreakGlassByReferenceInputSerializer, request)
+        case = case_for_break_glass_by_reference(user, data["reference"])
         grant = services.case_break_glass(case=case, acting_user=user, reason=data["reason"])
         self.audit([case.pk], case_ids=[case.pk], survivor_ids=[case.survivor_id], break_glass_grant_id=grant.pk)
         return Response(s.BreakGlassOutputSerializer(grant).data, status=status.HTTP_201_CREATED)

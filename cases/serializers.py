@@ -319,6 +319,12 @@ class BreakGlassInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
+class BreakGlassByReferenceInputSerializer(BreakGlassInputSerializer):
+    reference = serializers.RegexField(
+        r"^[A-Za-z0-9-]+$", max_length=20, help_text="The case's reference, C-YYYY-NNNNNN."
+    )
+
+
 class BreakGlassOutputSerializer(serializers.Serializer):
     case = serializers.UUIDField(source="content_object_id")
     expires_at = serializers.DateTimeField()

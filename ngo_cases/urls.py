@@ -36,6 +36,7 @@ api_v1 = [
     path("survivors/duplicates", cases_apis.SurvivorDuplicatesApi.as_view(), name="survivor-duplicates"),
     path("survivors/<uuid:survivor_id>", cases_apis.SurvivorDetailApi.as_view(), name="survivor-detail"),
     path("cases/", cases_apis.CaseListApi.as_view(), name="case-list"),
+    path("cases/break-glass", cases_apis.BreakGlassByReferenceApi.as_view(), name="case-break-glass-by-reference"),
     path("cases/<uuid:case_id>", cases_apis.CaseDetailApi.as_view(), name="case-detail"),
     path("cases/<uuid:case_id>/assign", cases_apis.CaseAssignApi.as_view(), name="case-assign"),
     path("cases/<uuid:case_id>/close", cases_apis.CaseCloseApi.as_view(), name="case-close"),

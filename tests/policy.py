@@ -139,6 +139,9 @@ API_POLICY: dict[str, dict[str, object]] = {
     "api:case-reopen": {"methods": {"POST": on_alices_case(403, 428)}},
     # only holders of the break-glass permission (supervisors) learn that a case exists
     "api:case-break-glass": {"methods": {"POST": on_alices_case(404, 400)}},
+    # by reference: the matrix sends no body, so every caseworker gets 400 before the permission check
+    # (tested with bodies in cases/tests/test_cases_api.py)
+    "api:case-break-glass-by-reference": {"methods": {"POST": on_alices_case(400, 400, others=400)}},
     "api:case-access": {"methods": {"GET": on_alices_case(200)}},
     "api:case-note-list": {"methods": {"GET": on_alices_case(200), "POST": on_alices_case(400)}},
     "api:case-note-detail": {"methods": {"GET": on_alices_case(200), "PATCH": on_alices_case(428)}},

@@ -62,13 +62,13 @@ def _shared_fields() -> list[tuple[str, str]]:
     fields: dict[str, Any] = {}
     for group in SHARED_FIELDS.values():
         for where, name in group:
-            fields.setdefault(name, models[where]._meta.get_field(name).verbose_name)
+            fields.setdefault(name, getattr(models[where]._meta.get_field(name), "verbose_name", name))
     return [(name, str(label)) for name, label in fields.items()]
 
 
 class TermSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not DRF's Field.label
 
 
 VocabularyOutputSerializer = type(

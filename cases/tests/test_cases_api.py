@@ -433,6 +433,23 @@ def test_break_glass_opens_a_case_for_a_time_and_notifies(
     assert as_sam.get(case_url(charlies)).status_code == 404
 
 
+def test_break_glass_by_reference_reaches_only_existing_cases_and_only_for_holders(
+    cast: Cast, client_for: Client
+) -> None:
+    charlies = make_case(opened_by=cast.charlie, team=cast.team_b)
+    url = "/api/v1/cases/break-glass"
+    body = {"reference": charlies.reference.lower(), "reason": "Survivor at the door, no file here"}
+    problem(client_for(cast.alice).post(url, body), 404)  # no break-glass permission: the case does not exist
+    problem(client_for(cast.sam).post(url, {**body, "reference": "C-1999-000001"}), 404)
+    as_sam = client_for(cast.sam)
+    answer = as_sam.post(url, body)
+    assert answer.status_code == 201 and answer.json()["case"] == str(charlies.pk)
+    detail = as_sam.get(case_url(charlies)).json()
+    assert detail["allowed_actions"] == []  # read only
+    entry = as_sam.get(case_url(charlies, "/access/")).json()
+    assert any(row["reason"] == "break_glass" and row["user"]["username"] == "sam" for row in entry)
+
+
 # --- survivors and duplicates ------------------------------------------------------------------
 
 

@@ -53,7 +53,8 @@ def versioned_update(obj: M, *, expected: int, **changes: Any) -> M:
 
     Returns the row as re-read from the database after the update.
     """
-    model: type[Model] = type(obj)
+    # _meta, not type(): a session's user is a lazy proxy (django-otp), whose type is not the model.
+    model: type[Model] = obj._meta.model
     updated = model._default_manager.filter(pk=obj.pk, version=expected).update(version=F("version") + 1, **changes)
     if updated != 1:
         raise PreconditionFailed()
@@ -62,6 +63,6 @@ def versioned_update(obj: M, *, expected: int, **changes: Any) -> M:
 
 
 def versioned_delete(obj: VersionedModel, *, expected: int) -> None:
-    deleted, _ = type(obj)._default_manager.filter(pk=obj.pk, version=expected).delete()
+    deleted, _ = obj._meta.model._default_manager.filter(pk=obj.pk, version=expected).delete()
     if not deleted:
         raise PreconditionFailed()

@@ -263,6 +263,11 @@ NGO_MFA_REQUIRED = env_bool("NGO_MFA_REQUIRED", False)
 # A browser session (workspace or admin) without a request for this long is
 # signed out by the server; the workspace warns a minute before (docs/workspace.md).
 NGO_SESSION_IDLE_TIMEOUT = env_int("NGO_SESSION_IDLE_TIMEOUT", 15 * 60)
+# "application": `check --database default` fails when the connected role could
+# empty, alter or switch off the audit trail (audit/checks.py); "owner" for the
+# migration step, which runs as the tables' owner. Production defaults to
+# "application"; development and tests connect as a superuser.
+NGO_DATABASE_ROLE = env_str("NGO_DATABASE_ROLE", "")
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "ngo-cases")
 MFA_RECOVERY_CODE_COUNT = 10
 

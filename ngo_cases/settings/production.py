@@ -18,6 +18,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 NGO_MFA_REQUIRED = env_bool("NGO_MFA_REQUIRED", True)
+NGO_DATABASE_ROLE = env_str("NGO_DATABASE_ROLE", "application")  # "owner" only for migrate
 NGO_MASTER_KEYS = env_required("NGO_MASTER_KEYS")
 NGO_BLIND_INDEX_KEY = env_required("NGO_BLIND_INDEX_KEY")
 

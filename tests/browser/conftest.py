@@ -26,7 +26,10 @@ import pytest
 # refuses to run beside one unless told that this thread is synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+import contextlib
+
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Response, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = os.environ.get("NGO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -140,6 +143,12 @@ def open_browser(browser: Browser, live_server: object) -> Iterator[Callable[...
     yield make
     problems = [p for b in opened for p in b.guard.problems()]
     for b in opened:
+        # Let the server finish what the pages asked for before the context goes
+        # and the test database is flushed: a request still running in the live
+        # server's thread holds locks the flush waits for (a deadlock otherwise).
+        for page in b.context.pages:
+            with contextlib.suppress(PlaywrightError):
+                page.wait_for_load_state("networkidle", timeout=5_000)
         b.context.close()
     assert not problems, "\n".join(problems)
 

@@ -10,9 +10,10 @@ import { setLocale, setVocabularies, t } from "./i18n.js";
 import { go } from "./nav.js";
 import { el, show, showProblem } from "./ui.js";
 import { setMe as caseSetMe } from "./views/case.js";
-import "./views/cases.js";
+import { setMe as casesSetMe } from "./views/cases.js";
 import "./views/followups.js";
 import "./views/referrals.js";
+import { onSaved as accountSaved } from "./views/account.js";
 import { refreshUnread } from "./views/notifications.js";
 import { setMe as registerSetMe } from "./views/register.js";
 
@@ -32,7 +33,7 @@ function chrome(signedIn) {
   $("link-admin").textContent = t("admin");
   $("link-docs").textContent = t("docs");
   for (const [id, key] of [["nav-cases", "navCases"], ["nav-follow-ups", "navFollowUps"], ["nav-referrals", "navReferrals"], ["nav-notifications", "navNotifications"],
-    ["nav-register", "navRegister"], ["lock", "lock"], ["sign-out", "signOut"], ["sign-out-all", "signOutEverywhere"]]) {
+    ["nav-register", "navRegister"], ["nav-account", "account"], ["lock", "lock"], ["sign-out", "signOut"], ["sign-out-all", "signOutEverywhere"]]) {
     $(id).querySelector(".label").textContent = t(key);
   }
 }
@@ -155,11 +156,13 @@ async function start() {
   }
   document.querySelectorAll("#nav [data-screen]").forEach((button) => { button.hidden = !screens.includes(button.dataset.screen); });
   caseSetMe(me);
+  casesSetMe(me);
   registerSetMe(me);
   refreshUnread();
   return go(screens[0]);
 }
 
+accountSaved(() => start());
 api.onSignedOut(() => {
   blank();
   start().catch(() => signInForm(t("signedOutElsewhere")));
@@ -169,6 +172,7 @@ $("nav-follow-ups").addEventListener("click", () => go("follow-ups"));
 $("nav-referrals").addEventListener("click", () => go("referrals"));
 $("nav-notifications").addEventListener("click", () => go("notifications"));
 $("nav-register").addEventListener("click", () => go("register"));
+$("nav-account").addEventListener("click", () => go("account"));
 $("lock").addEventListener("click", lock);
 $("sign-out").addEventListener("click", () => signOut(false));
 $("sign-out-all").addEventListener("click", () => signOut(true));

@@ -13,7 +13,7 @@ export function screen(name, render) {
 /** Show a screen; the header's navigation marks it as current. */
 export async function go(name, ...args) {
   current = { name, args };
-  document.querySelectorAll("#nav [data-screen]").forEach((button) => {
+  document.querySelectorAll("header [data-screen]").forEach((button) => {
     if (button.dataset.screen === name) button.setAttribute("aria-current", "page");
     else button.removeAttribute("aria-current");
   });

@@ -5,7 +5,25 @@
 import * as api from "../api.js";
 import { date, t, terms, word } from "../i18n.js";
 import { go, screen } from "../nav.js";
-import { el, show, showProblem, table } from "../ui.js";
+import { el, field, show, showProblem, submitting, table } from "../ui.js";
+
+let me = null;
+
+export function setMe(person) {
+  me = person;
+}
+
+/** No case of yours has this reference: break-glass holders may open it for a while, read only, with a reason. */
+function breakGlassForm(reference) {
+  const [label, reason, error] = field("reason", t("breakGlassReason"), { tag: "textarea", rows: "3", maxlength: "500", required: true });
+  const form = el("form", { class: "card" }, el("h2", { text: t("breakGlass", { reference }) }),
+    el("p", { class: "hint", text: t("breakGlassHint") }), label, reason, error,
+    el("button", { class: "primary", type: "submit", text: t("breakGlassOpen") }));
+  return submitting(form, async () => {
+    const { data } = await api.post("/cases/break-glass", { reference, reason: reason.value });
+    await go("case", data.case);
+  });
+}
 
 function options(vocabulary, anyLabel, selected) {
   return [el("option", { value: "", text: anyLabel }),
@@ -31,6 +49,7 @@ async function casesScreen(filters = {}) {
   try {
     const { data } = await api.get(`/cases/${api.query({ page_size: 50, ...filters })}`);
     section.append(data.results.length ? casesTable(data.results) : el("p", { text: t("noCases") }));
+    if (!data.results.length && filters.reference && me.can_break_glass) section.after(breakGlassForm(filters.reference));
   } catch (error) {
     showProblem(error, alert);
   }

@@ -1,0 +1,125 @@
+"""The supervisor's, the break-glass holder's and everyone's own screens in
+the workspace, in Chromium (issue 14): assigning a case within the team,
+closing and reopening it; emergency access by reference, read-only, with the
+time it ends; language and time zone in "My account"; the case list usable
+at 390 px wide."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from accounts.tests.factories import TEST_PASSWORD
+from cases.models import CaseStatus, CaseUserObjectPermission
+from cases.tests.factories import make_case, make_survivor
+from conftest import Cast
+
+from .conftest import Browsing, browser_storage
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(page: Page, username: str, heading: str = "My cases") -> None:
+    page.goto("/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+
+
+def test_a_supervisor_assigns_closes_and_reopens_a_case(cast: Cast, open_browser: Callable[..., Browsing]) -> None:
+    case = make_case(opened_by=cast.alice, team=cast.team_a)
+    page = open_browser().new_page()
+    _sign_in(page, "sam")
+    page.get_by_role("button", name=case.reference, exact=True).click()
+    page.get_by_label("bob").check()
+    page.get_by_role("button", name="Assign", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_label("bob")).to_be_checked()
+    assert CaseUserObjectPermission.objects.filter(content_object=case, user=cast.bob, reason="assigned").exists()
+    page.get_by_label("Closure reason").select_option(index=0)
+    page.get_by_role("button", name="Close the case").click()
+    expect(page.get_by_role("button", name="Reopen the case")).to_be_visible()
+    case.refresh_from_db()
+    assert case.status in (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED)
+    page.get_by_role("button", name="Reopen the case").click()
+    expect(page.get_by_role("button", name="Close the case")).to_be_visible()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACTIVE
+
+
+def test_break_glass_by_reference_is_read_only_and_says_until_when(
+    cast: Cast, open_browser: Callable[..., Browsing], screenshot: Callable[[Page, str], Path]
+) -> None:
+    charlies = make_case(
+        opened_by=cast.charlie,
+        team=cast.team_b,
+        survivor=make_survivor(created_by=cast.charlie, given_names="Malika-CANARY"),
+    )
+    page = open_browser().new_page()
+    _sign_in(page, "sam")
+    page.get_by_label("Search by reference").fill(charlies.reference)
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_text("No cases match.")).to_be_visible()
+    page.get_by_label("Why you need this case now").fill("The survivor is at our door and her caseworker is away")
+    page.get_by_role("button", name="Open read-only").click()
+    expect(page.get_by_role("status")).to_contain_text("Emergency access")
+    expect(page.get_by_text("Malika-CANARY")).to_be_visible()
+    expect(page.get_by_role("button", name="Add note")).to_have_count(0)  # read only
+    screenshot(page, "workspace-break-glass")
+    assert "CANARY" not in browser_storage(page)
+
+
+def test_a_caseworker_switches_to_russian_and_her_time_zone(cast: Cast, open_browser: Callable[..., Browsing]) -> None:
+    make_case(opened_by=cast.alice, team=cast.team_a)
+    page = open_browser().new_page()
+    _sign_in(page, "alice")
+    page.get_by_role("button", name="My account").click()
+    page.get_by_label("Language").select_option("ru")
+    page.get_by_label("Time zone").fill("Asia/Vladivostok")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="Мои дела")).to_be_visible()
+    expect(page.get_by_role("button", name="Контрольные сроки")).to_be_visible()
+    cast.alice.refresh_from_db()
+    assert (cast.alice.language, cast.alice.time_zone) == ("ru", "Asia/Vladivostok")
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_case_list_and_case_file_fit_the_screen(
+    cast: Cast, open_browser: Callable[..., Browsing], screenshot: Callable[[Page, str], Path], width: int
+) -> None:
+    case = make_case(opened_by=cast.alice, team=cast.team_a)
+    page = open_browser(viewport=(width, 768 if width > 400 else 844)).new_page()
+    _sign_in(page, "alice")
+    overflow = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    widest = """() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > innerWidth + 1)
+        .map(e => `${e.tagName}#${e.id}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`).slice(0, 8)"""
+    assert page.evaluate(overflow) <= 0, page.evaluate(widest)
+    page.get_by_role("button", name=case.reference, exact=True).click()
+    expect(page.get_by_role("heading", name=f"Case {case.reference}")).to_be_visible()
+    assert page.evaluate(overflow) <= 0, page.evaluate(widest)
+    if width == 390:
+        screenshot(page, "workspace-case-390")
+
+
+def test_the_workspace_works_from_the_keyboard_alone(cast: Cast, open_browser: Callable[..., Browsing]) -> None:
+    case = make_case(opened_by=cast.alice, team=cast.team_a)
+    page = open_browser().new_page()
+    page.goto("/")
+    expect(page.get_by_label("Username")).to_be_focused()
+    page.keyboard.type("alice")
+    page.keyboard.press("Tab")
+    page.keyboard.type(TEST_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="My cases")).to_be_focused()  # focus follows the screen
+    reference = page.get_by_role("button", name=case.reference, exact=True)
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if reference.evaluate("node => node === document.activeElement"):
+            break
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=f"Case {case.reference}")).to_be_focused()
