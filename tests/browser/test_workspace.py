@@ -4,6 +4,7 @@ survivor is left in the browser's storage."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from accounts.management.commands.seed_demo import demo_password
 from accounts.models import Role, Team
 from accounts.tests.factories import TEST_PASSWORD, UserFactory, home_organisation
 from cases.tests.factories import make_case, make_survivor
@@ -72,3 +74,23 @@ def test_the_workspace_speaks_russian_to_a_russian_caseworker(open_browser: Call
     expect(page.get_by_role("heading", name="Мои дела")).to_be_visible()
     expect(page.get_by_role("cell", name=reference)).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "ru")
+
+
+def test_the_first_screen_after_sign_in_on_the_demo_data(open_browser: Callable[..., Browsing]) -> None:
+    """A figure, not a limit (PERFORMANCE.md): the time from "Sign in" to the
+    caseworker's list on the demo data, printed for docs/performance.md."""
+    import time
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--force", stdout=io.StringIO())
+    page = open_browser().new_page()
+    page.goto("/")
+    page.get_by_label("Username").fill("caseworker")
+    page.get_by_label("Password").fill(demo_password("caseworker"))
+    started = time.perf_counter()
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("row").nth(1)).to_be_visible()
+    print(
+        f"\nfirst screen after sign-in (demo data, live test server): {(time.perf_counter() - started) * 1000:.0f} ms"
+    )

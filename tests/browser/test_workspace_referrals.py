@@ -70,7 +70,7 @@ def test_a_referral_from_the_caseworker_to_the_partner_caseworker(
     desk.get_by_role("button", name=referral.reference, exact=True).click()
     desk.get_by_label("Assignee").select_option(value=str(cast.pat.pk))
     desk.get_by_role("button", name="Assign").last.click()
-    desk.wait_for_load_state("networkidle")
+    expect(desk.locator("dd", has_text="pat")).to_be_visible()  # "Assigned to", drawn again from the API
     referral.refresh_from_db()
     assert referral.assigned_to == cast.pat
 

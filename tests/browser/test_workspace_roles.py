@@ -37,8 +37,8 @@ def test_a_supervisor_assigns_closes_and_reopens_a_case(cast: Cast, open_browser
     page.get_by_role("button", name=case.reference, exact=True).click()
     page.get_by_label("bob").check()
     page.get_by_role("button", name="Assign", exact=True).click()
-    page.wait_for_load_state("networkidle")
-    expect(page.get_by_label("bob")).to_be_checked()
+    access = page.get_by_role("table", name="Who can see this case and why")
+    expect(access.get_by_role("row").filter(has_text="bob")).to_contain_text("Assigned")  # drawn again from the API
     assert CaseUserObjectPermission.objects.filter(content_object=case, user=cast.bob, reason="assigned").exists()
     page.get_by_label("Closure reason").select_option(index=0)
     page.get_by_role("button", name="Close the case").click()

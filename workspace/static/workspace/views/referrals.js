@@ -90,7 +90,7 @@ function select(name, label, vocabulary, options = null, id = name) {
 
 const notes = () => field("notes", t("notesField"), { tag: "textarea", rows: "2", maxlength: "5000" });
 
-async function actions(referral, etag) {
+async function actions(referral, etag, names) {
   const allowed = referral.allowed_actions;
   const forms = [];
   for (const simple of ["send", "accept", "start"]) {
@@ -102,6 +102,7 @@ async function actions(referral, etag) {
   if (allowed.includes("assign")) {
     const { data } = await api.get("/colleagues/?page_size=200");
     const people = data.results.map((person) => [person.id, [person.first_name, person.last_name].filter(Boolean).join(" ") || person.username]);
+    people.forEach(([id, name]) => names.set(id, name));
     forms.push(actionForm(referral, etag, "assign", [select("assignee", t("assignee"), null, people)]));
   }
   return forms;
@@ -147,7 +148,9 @@ async function referralScreen(referralId) {
   if (referral.case_reference) facts.push([t("caseCol"), referral.case_reference]);
   if (referral.decline_reason) facts.push([t("reason"), word("decline_reason", referral.decline_reason)]);
   if (referral.outcome) facts.push([t("outcome"), word("outcome", referral.outcome)]);
-  const [forms, deliveries] = await Promise.all([actions(referral, answer.etag), deliveriesSection(referral)]);
+  const names = new Map(); // colleagues' names, known when this person may assign
+  const [forms, deliveries] = await Promise.all([actions(referral, answer.etag, names), deliveriesSection(referral)]);
+  if (referral.assigned_to && names.has(referral.assigned_to)) facts.push([t("assignedTo"), names.get(referral.assigned_to)]);
   show(
     el("p", {}, el("button", { type: "button", class: "link", text: `← ${t("navReferrals")}`, onclick: () => go("referrals") })),
     el("section", { class: "card" },
