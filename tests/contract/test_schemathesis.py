@@ -41,7 +41,7 @@ CHECKS = ",".join(
 # token list) would end the run's own token: these go last, alone.
 SIGN_OUT = ["auth_logout_create", "auth_logout_all_create", "auth_tokens_revoke_create"]
 WORKERS = os.environ.get("NGO_CONTRACT_WORKERS", "2")
-MAX_EXAMPLES = os.environ.get("NGO_CONTRACT_EXAMPLES", "10")
+MAX_EXAMPLES = os.environ.get("NGO_CONTRACT_EXAMPLES", "8")
 SEED = os.environ.get("NGO_CONTRACT_SEED", "20261129")
 REPORT_DIR = Path(os.environ.get("NGO_CONTRACT_REPORTS", "var/schemathesis"))
 
