@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from ngo_cases.api import serializers
-from ngo_cases.api.authentication import MfaSessionAuthentication
+from ngo_cases.api.authentication import ENROLLING_AUTHENTICATION, MfaSessionAuthentication, session_is_enrolling
 from ngo_cases.api.base import BaseAPIView, ListMixin
 from ngo_cases.api.permissions import IsStaffMemberOrEnrolling
 from ngo_cases.api.throttling import LoginThrottle
@@ -93,6 +93,10 @@ class SessionStateOutputSerializer(serializers.Serializer):
     idle_timeout = serializers.IntegerField(
         help_text="Seconds without a request after which the server ends the session."
     )
+    enrolling = serializers.BooleanField(
+        help_text="Signed in with the password, but two-factor sign-in must be set up first (POST "
+        "/auth/mfa/totp/begin): until then only the enrolment endpoints and sign-out answer."
+    )
 
 
 @method_decorator(csrf_protect, name="dispatch")
@@ -121,6 +125,7 @@ class SessionLoginApi(BaseAPIView):
             "signed_in": signed_in,
             "locked": signed_in and services.session_is_locked(request._request),
             "idle_timeout": settings.NGO_SESSION_IDLE_TIMEOUT,
+            "enrolling": not signed_in and session_is_enrolling(request._request),
         }
         return Response(SessionStateOutputSerializer(state).data)
 
@@ -172,6 +177,7 @@ class SessionUnlockApi(BaseAPIView):
 class LogoutApi(BaseAPIView):
     """Revoke the token (or end the session) this request was made with."""
 
+    authentication_classes = ENROLLING_AUTHENTICATION
     permission_classes = [IsStaffMemberOrEnrolling]
 
     @extend_schema(request=None, responses={204: None})
@@ -186,6 +192,7 @@ class LogoutApi(BaseAPIView):
 class LogoutAllApi(BaseAPIView):
     """Sign out everywhere: revoke every token of the caller and end every browser session, on every device."""
 
+    authentication_classes = ENROLLING_AUTHENTICATION
     permission_classes = [IsStaffMemberOrEnrolling]
 
     @extend_schema(request=None, responses={204: None})
@@ -281,6 +288,7 @@ class MeApi(BaseAPIView):
 
 
 class MfaStatusApi(BaseAPIView):
+    authentication_classes = ENROLLING_AUTHENTICATION
     permission_classes = [IsStaffMemberOrEnrolling]
 
     @extend_schema(responses={200: MfaStatusOutputSerializer})
@@ -298,6 +306,7 @@ class MfaStatusApi(BaseAPIView):
 class MfaTotpBeginApi(BaseAPIView):
     """Start authenticator enrolment: returns the secret and otpauth:// URI."""
 
+    authentication_classes = ENROLLING_AUTHENTICATION
     permission_classes = [IsStaffMemberOrEnrolling]
 
     @extend_schema(request=None, responses={200: TotpEnrolmentOutputSerializer})
@@ -309,6 +318,7 @@ class MfaTotpBeginApi(BaseAPIView):
 class MfaTotpConfirmApi(BaseAPIView):
     """Confirm the authenticator with a current code; returns recovery codes once."""
 
+    authentication_classes = ENROLLING_AUTHENTICATION
     permission_classes = [IsStaffMemberOrEnrolling]
     atomic_request = False  # the OTP failure throttle must commit with the error
 
@@ -316,7 +326,10 @@ class MfaTotpConfirmApi(BaseAPIView):
     def post(self, request: Request) -> Response:
         serializer = OtpInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        codes = services.mfa_totp_confirm(user=_user(request), otp=serializer.validated_data["otp"])
+        user = _user(request)
+        codes = services.mfa_totp_confirm(user=user, otp=serializer.validated_data["otp"])
+        if not isinstance(request.auth, ApiToken):  # a browser session: verified from now on
+            services.session_verify(request=request._request, user=user)
         return Response(RecoveryCodesOutputSerializer({"recovery_codes": codes}).data)
 
 

@@ -106,6 +106,7 @@ class OtpInputSerializer(serializers.Serializer):
 class TotpEnrolmentOutputSerializer(serializers.Serializer):
     otpauth_uri = serializers.CharField()
     secret = serializers.CharField()
+    qr_code = serializers.CharField(help_text="The otpauth URI as a QR code: an SVG image as a data: URI.")
 
 
 class RecoveryCodesOutputSerializer(serializers.Serializer):

@@ -25,6 +25,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+import segno
 
 from audit import services as audit
 from audit.models import Action
@@ -348,8 +349,10 @@ def auth_session_login(*, request: HttpRequest, username: str, password: str, ot
     session key and CSRF token) marked verified by the device that accepted
     the code. Not atomic, like ``auth_login``: failure counters must stay.
 
-    Accounts that must set up two-factor sign-in first are refused here
-    (403 mfa-enrolment-required); they enrol through the API or the admin.
+    Accounts that must set up two-factor sign-in first get a session that
+    opens only the enrolment endpoints and sign-out, and the answer 403
+    mfa-enrolment-required; confirming the authenticator verifies the
+    session (``session_verify``).
     """
     from django.contrib.auth import login
     from django_otp import login as otp_login
@@ -370,6 +373,10 @@ def auth_session_login(*, request: HttpRequest, username: str, password: str, ot
                 raise LockedOut()
             raise InvalidOtp()
     elif settings.NGO_MFA_REQUIRED:
+        # Signed in for enrolment only: every endpoint but enrolment and
+        # sign-out ignores an unverified session (EnrolmentSessionAuthentication).
+        with transaction.atomic():
+            login(request, user)
         raise MfaEnrolmentRequired()
     with transaction.atomic():
         login(request, user)  # rotates the session key and the CSRF token; logs the sign-in
@@ -446,6 +453,7 @@ def session_idle_sign_out(*, request: HttpRequest, user: User) -> None:
 class TotpEnrolment:
     otpauth_uri: str
     secret: str
+    qr_code: str  # the otpauth URI as a QR code: an SVG data: URI for an <img>
 
 
 @transaction.atomic
@@ -461,7 +469,20 @@ def mfa_totp_begin(*, user: User) -> TotpEnrolment:
 def totp_enrolment_of(device: TOTPDevice) -> TotpEnrolment:
     """What the person types or scans into their app: the key in base32 and the otpauth URI."""
     secret = base64.b32encode(binascii.unhexlify(device.key)).decode("ascii").rstrip("=")
-    return TotpEnrolment(otpauth_uri=device.config_url, secret=secret)
+    uri = device.config_url
+    qr_code = segno.make(uri, error="m").svg_data_uri(scale=4, border=2)
+    return TotpEnrolment(otpauth_uri=uri, secret=secret, qr_code=qr_code)
+
+
+def session_verify(*, request: HttpRequest, user: User) -> None:
+    """After enrolment through a browser session: a new session key, marked
+    verified by the authenticator just confirmed (as a sign-in with a code
+    would be)."""
+    from django_otp import login as otp_login
+
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    request.session.cycle_key()
+    otp_login(request, device)
 
 
 def mfa_totp_confirm(*, user: User, otp: str) -> list[str]:

@@ -46,7 +46,7 @@ def test_the_session_state_tells_the_idle_time(settings: Any) -> None:
     settings.NGO_SESSION_IDLE_TIMEOUT = 600
     UserFactory.create(username="anna")
     browser, _csrf = _signed_in()
-    assert browser.get(SESSION).json() == {"signed_in": True, "locked": False, "idle_timeout": 600}
+    assert browser.get(SESSION).json() == {"signed_in": True, "locked": False, "idle_timeout": 600, "enrolling": False}
 
 
 def test_a_session_left_idle_is_ended_by_the_server_and_logged(settings: Any) -> None:

@@ -67,14 +67,48 @@ def test_an_account_with_an_authenticator_needs_the_code(settings: Any, client_f
     assert browser.get("/api/v1/me").status_code == 200  # a verified session passes the MFA-required check
 
 
-def test_without_an_authenticator_where_one_is_required_the_answer_is_enrol_first(settings: Any) -> None:
-    UserFactory.create(username="anna")
+def test_without_an_authenticator_where_one_is_required_the_session_opens_enrolment_only(settings: Any) -> None:
+    anna = UserFactory.create(username="anna")
     settings.NGO_MFA_REQUIRED = True
     browser, token = _browser()
     answer = _sign_in(browser, token, username="anna", password=TEST_PASSWORD)
     assert answer.status_code == 403
     assert answer.json()["type"] == "urn:ngo-cases:problem:mfa-enrolment-required"
+    # the session opens enrolment and sign-out, nothing else
     assert browser.get("/api/v1/me").status_code == 401
+    assert browser.get("/api/v1/cases/").status_code == 401
+    assert browser.get(SESSION).json()["enrolling"] is True and browser.get(SESSION).json()["signed_in"] is False
+    token = browser.get("/api/v1/auth/csrf").json()["csrf_token"]  # signing in rotated it
+    assert browser.get("/api/v1/auth/mfa/").json() == {"enrolled": False, "enforced": True, "recovery_codes_left": 0}
+    begun = browser.post("/api/v1/auth/mfa/totp/begin", content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert begun.status_code == 200, begun.content
+    assert begun.json()["qr_code"].startswith("data:image/svg+xml")
+    before = browser.cookies["sessionid"].value
+    confirmed = browser.post(
+        "/api/v1/auth/mfa/totp/confirm", {"otp": code_for(anna)}, "application/json", HTTP_X_CSRFTOKEN=token
+    )
+    assert confirmed.status_code == 200, confirmed.content
+    assert len(confirmed.json()["recovery_codes"]) > 0
+    # verified by the authenticator it just confirmed, under a new session key
+    assert browser.cookies["sessionid"].value != before
+    assert browser.get("/api/v1/me").status_code == 200
+    assert browser.get(SESSION).json() | {"idle_timeout": 0} == {
+        "signed_in": True,
+        "locked": False,
+        "enrolling": False,
+        "idle_timeout": 0,
+    }
+
+
+def test_an_enrolling_session_ends_with_sign_out_and_is_not_one_once_mfa_is_not_required(settings: Any) -> None:
+    UserFactory.create(username="anna")
+    settings.NGO_MFA_REQUIRED = True
+    browser, token = _browser()
+    assert _sign_in(browser, token, username="anna", password=TEST_PASSWORD).status_code == 403
+    token = browser.get("/api/v1/auth/csrf").json()["csrf_token"]
+    assert browser.post("/api/v1/auth/logout", content_type="application/json", HTTP_X_CSRFTOKEN=token).status_code == 204
+    assert browser.get(SESSION).json()["enrolling"] is False
+    assert browser.get("/api/v1/auth/mfa/").status_code == 401
 
 
 def test_a_bearer_token_is_not_a_session(client_for: Any) -> None:

@@ -15,6 +15,7 @@ import "./views/followups.js";
 import "./views/referrals.js";
 import { onSaved as accountSaved } from "./views/account.js";
 import { refreshUnread } from "./views/notifications.js";
+import { twoFactor } from "./views/mfa.js";
 import { setMe as registerSetMe } from "./views/register.js";
 
 // The screens each role works with (SPEC 1); admins and auditors work in the admin.
@@ -74,11 +75,22 @@ function signInForm(message = "", askCode = false) {
       password.value = "";
       api.forgetCsrf();
       if (problem instanceof api.Problem && problem.is("mfa-required")) return signInForm(problem.detail, true);
+      if (problem instanceof api.Problem && problem.is("mfa-enrolment-required")) return enrolScreen();
       showProblem(problem, error);
     }
   });
   show(form);
   username.focus();
+}
+
+/** Signed in with the password where two-factor sign-in is required and not yet set up: nothing else until it is. */
+async function enrolScreen() {
+  blank();
+  api.forgetCsrf(); // signing in rotated it
+  const card = el("section", { class: "card narrow" });
+  await twoFactor(card, { required: true, onDone: () => start() });
+  show(el("h1", { text: t("mfaFirst") }), card,
+    el("p", {}, el("button", { class: "link", type: "button", text: t("signOut"), onclick: () => signOut() })));
 }
 
 function lockScreen() {
@@ -138,6 +150,7 @@ async function start() {
     chrome(false);
     return signInForm();
   }
+  if (session.data.enrolling) return enrolScreen();
   if (session.data.locked) {
     chrome(false);
     return lockScreen();

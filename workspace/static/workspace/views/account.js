@@ -1,11 +1,12 @@
 // My account: language, time zone and the email digest (PATCH /me with
-// If-Match). Every date in the workspace follows the time zone chosen here.
+// If-Match), and two-factor sign-in (views/mfa.js). Every date in the workspace follows the time zone chosen here.
 "use strict";
 
 import * as api from "../api.js";
 import { t } from "../i18n.js";
 import { screen } from "../nav.js";
 import { el, field, show, submitting } from "../ui.js";
+import { twoFactor } from "./mfa.js";
 
 let restart = null;
 
@@ -31,7 +32,7 @@ async function accountScreen() {
     await api.patch("/me", { language: language.value, time_zone: zone.value.trim(), email_digest: digest.checked }, me.etag);
     await restart();
   }, accountScreen);
-  show(form);
+  show(form, await twoFactor(el("section", { class: "card narrow" })));
 }
 
 screen("account", accountScreen);
