@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+import segno
 from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in, user_login_failed
 from django.contrib.auth.models import Group
@@ -25,7 +26,6 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-import segno
 
 from audit import services as audit
 from audit.models import Action

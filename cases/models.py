@@ -32,6 +32,17 @@ from ngo_cases.db import UUIDModel, VersionedModel
 from ngo_cases.history import tracked
 
 
+class IdentityDocumentType(models.TextChoices):
+    """Kinds of a survivor's identity documents (kept in the encrypted ``identity_documents`` list)."""
+
+    PASSPORT = "passport", _("Passport")
+    NATIONAL_ID = "national_id", _("National identity card")
+    VISA = "visa", _("Visa")
+    RESIDENCE_PERMIT = "residence_permit", _("Residence permit")
+    BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
+    OTHER = "other", _("Other document")
+
+
 class Gender(models.TextChoices):
     FEMININE = "Feminine", _("Feminine")
     MASCULINE = "Masculine", _("Masculine")

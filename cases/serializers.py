@@ -27,6 +27,7 @@ from .models import (
     ExploitationType,
     FollowUpStatus,
     Gender,
+    IdentityDocumentType,
     MeansOfControl,
     MigrationStatus,
     MilestoneKind,
@@ -82,9 +83,7 @@ def _choices(choices: Any, max_length: int = 20) -> serializers.ListField:
 
 
 class IdentityDocumentSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(
-        choices=["passport", "national_id", "visa", "residence_permit", "birth_certificate", "other"]
-    )
+    type = serializers.ChoiceField(choices=IdentityDocumentType.choices)
     number = serializers.CharField(max_length=64)
     issuing_country = serializers.RegexField(r"^[A-Z]{3}$", max_length=3, required=False)
     expiry = serializers.DateField(required=False, allow_null=True)

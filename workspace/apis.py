@@ -37,6 +37,7 @@ VOCABULARIES: dict[str, type[TextChoices]] = {
     "follow_up_status": cases.FollowUpStatus,
     "gender": cases.Gender,
     "grant_reason": cases.GrantReason,
+    "identity_document_type": cases.IdentityDocumentType,
     "means_of_control": cases.MeansOfControl,
     "migration_status": cases.MigrationStatus,
     "milestone_kind": cases.MilestoneKind,

@@ -106,7 +106,9 @@ def test_an_enrolling_session_ends_with_sign_out_and_is_not_one_once_mfa_is_not_
     browser, token = _browser()
     assert _sign_in(browser, token, username="anna", password=TEST_PASSWORD).status_code == 403
     token = browser.get("/api/v1/auth/csrf").json()["csrf_token"]
-    assert browser.post("/api/v1/auth/logout", content_type="application/json", HTTP_X_CSRFTOKEN=token).status_code == 204
+    assert (
+        browser.post("/api/v1/auth/logout", content_type="application/json", HTTP_X_CSRFTOKEN=token).status_code == 204
+    )
     assert browser.get(SESSION).json()["enrolling"] is False
     assert browser.get("/api/v1/auth/mfa/").status_code == 401
 

@@ -36,3 +36,19 @@ class MfaSessionScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+
+
+class EnrolmentSessionScheme(OpenApiAuthenticationExtension):
+    """The enrolment endpoints and sign-out: the same cookie, also while two-factor enrolment is pending."""
+
+    target_class = "ngo_cases.api.authentication.EnrolmentSessionAuthentication"
+    name = "enrolmentSessionAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "sessionid",
+            "description": "A browser session; here also one signed in with the password while two-factor "
+            "sign-in must still be set up (POST /auth/session answered mfa-enrolment-required).",
+        }

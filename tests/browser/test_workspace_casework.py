@@ -1,6 +1,7 @@
 """The caseworker's journeys in the workspace, in Chromium (issue 14): register
 a survivor after the duplicate check, open the case, write a note, set and
-complete a follow-up, see who can see the case; a 412 between two browsers;
+complete a follow-up, see who can see the case; the survivor's file with its
+documents' expiry warnings, changed; milestones recorded and decided; a 412 between two browsers;
 the lock screen; idle sign-out; sign out everywhere. After each journey the
 browser's storage holds none of the canary PII typed in."""
 
@@ -33,6 +34,7 @@ CASE_FILE_CALLS = [
     "GET /cases/{}",
     "GET /survivors/{}",
     "GET /cases/{}/notes/",
+    "GET /cases/{}/milestones/",
     "GET /cases/{}/follow-ups/",
     "GET /cases/{}/access/",
     "GET /cases/{}/consents/",
@@ -144,6 +146,100 @@ def test_the_case_list_and_the_case_file_make_a_fixed_number_of_calls(
     page.get_by_label("Search by reference").fill(cases[5].reference)
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("row")).to_have_count(2)
+
+
+def test_the_survivors_file_warns_of_expiring_documents_and_takes_changes(
+    open_browser: Callable[..., Browsing], screenshot: Callable[[Page, str], Path]
+) -> None:
+    team, (alice,) = _team_with("alice")
+    today = timezone.localdate()
+    documents = [
+        {
+            "type": "passport",
+            "number": "CANARY-P-1",
+            "issuing_country": "UZB",
+            "expiry": str(today - datetime.timedelta(days=3)),
+        },
+        {"type": "residence_permit", "number": "CANARY-R-2", "expiry": str(today + datetime.timedelta(days=30))},
+        {"type": "national_id", "number": "CANARY-N-3", "expiry": str(today + datetime.timedelta(days=700))},
+    ]
+    survivor = make_survivor(created_by=alice, given_names=GIVEN, identity_documents=documents)
+    case = make_case(opened_by=alice, team=team, survivor=survivor)
+    browsing = open_browser()
+    browsing.expect_refusal(400, f"/api/v1/survivors/{survivor.pk}")
+    page = browsing.new_page()
+    _sign_in(page)
+    page.get_by_role("button", name=case.reference, exact=True).click()
+    papers = page.get_by_role("table", name="Identity documents")
+    expect(papers.get_by_role("row")).to_have_count(4)
+    expect(papers.get_by_role("row").filter(has_text="CANARY-P-1")).to_contain_text("expired")
+    expect(papers.get_by_role("row").filter(has_text="CANARY-R-2")).to_contain_text("expires in 30 days")
+    expect(papers.get_by_role("row").filter(has_text="CANARY-N-3")).not_to_contain_text("expire")
+    expect(papers.get_by_role("cell", name="Passport")).to_be_visible()
+
+    page.get_by_text("Change identity, contact details or documents").click()
+    page.get_by_label("Middle names").fill("CANARY-MIDDLE")
+    page.get_by_label("Phone").fill("+7 900 000 00 00")
+    page.get_by_role("button", name="Remove this document").first.click()  # the expired passport
+    page.get_by_role("button", name="Add a document").click()
+    page.locator("#f-identity_documents\\.2\\.number").fill("CANARY-V-4")
+    page.locator("#f-identity_documents\\.2\\.type").select_option("visa")
+    page.locator("#f-identity_documents\\.2\\.issuing_country").fill("k1")
+    page.get_by_role("button", name="Save", exact=True).last.click()
+    # the API's error for the third document's country appears under that field, and nothing changed
+    expect(page.locator("#f-identity_documents\\.2\\.issuing_country-error")).not_to_be_empty()
+    survivor.refresh_from_db()
+    assert survivor.version == 1 and len(survivor.identity_documents or []) == 3
+    page.locator("#f-identity_documents\\.2\\.issuing_country").fill("kaz")
+    page.get_by_role("button", name="Save", exact=True).last.click()
+    expect(papers.get_by_role("row").filter(has_text="CANARY-V-4")).to_contain_text("Visa")
+    expect(papers.get_by_role("row").filter(has_text="CANARY-P-1")).to_have_count(0)
+    expect(page.get_by_text("CANARY-MIDDLE")).to_be_visible()
+    survivor.refresh_from_db()
+    assert survivor.middle_names == "CANARY-MIDDLE" and survivor.version == 2
+    documents_now = survivor.identity_documents or []
+    assert [doc["number"] for doc in documents_now] == ["CANARY-R-2", "CANARY-N-3", "CANARY-V-4"]
+    assert documents_now[2]["issuing_country"] == "KAZ"
+    page.get_by_role("heading", name="The survivor's file").evaluate("node => node.scrollIntoView()")
+    screenshot(page, "workspace-survivor-file")
+    _no_canary_left(page)
+
+
+def test_milestones_are_recorded_decided_and_completed(
+    open_browser: Callable[..., Browsing], screenshot: Callable[[Page, str], Path]
+) -> None:
+    team, (alice,) = _team_with("alice")
+    case = make_case(opened_by=alice, team=team)
+    page = open_browser().new_page()
+    _sign_in(page)
+    page.get_by_role("button", name=case.reference, exact=True).click()
+    expect(page.get_by_text("No milestones recorded.")).to_be_visible()
+    page.get_by_label("Milestone", exact=True).select_option("reasonable_grounds")
+    page.get_by_label("Deciding body").fill("CANARY-BODY National Referral Mechanism")
+    page.get_by_role("button", name="Record", exact=True).click()
+    milestones = page.get_by_role("table", name="Identification, recovery period and support plan")
+    first = milestones.get_by_role("row").filter(has_text="Reasonable grounds decision")
+    expect(first).to_contain_text("Pending")
+    expect(first).to_contain_text("CANARY-BODY")
+    first.get_by_label("Decision").select_option("positive")
+    first.get_by_role("button", name="Record the decision").click()
+    expect(first).to_contain_text("Positive")
+    page.get_by_label("Milestone", exact=True).select_option("recovery_period")
+    expect(page.get_by_label("Deciding body")).to_be_hidden()
+    page.get_by_role("button", name="Record", exact=True).click()
+    period = milestones.get_by_role("row").filter(has_text="Recovery and reflection period")
+    expect(period).to_be_visible()
+    page.get_by_role("heading", name="Identification, recovery period and support plan").evaluate(
+        "node => node.scrollIntoView()"
+    )
+    screenshot(page, "workspace-milestones")
+    period.get_by_role("button", name="Mark complete").click()
+    expect(period.get_by_role("button", name="Mark complete")).to_have_count(0)
+    decided = case.milestones.get(kind="reasonable_grounds")
+    assert (decided.decision, decided.completed_on, decided.version) == ("positive", timezone.localdate(), 2)
+    recovery = case.milestones.get(kind="recovery_period")
+    assert recovery.ends_on is not None and recovery.completed_on == timezone.localdate()
+    _no_canary_left(page)
 
 
 def test_the_duplicate_check_names_no_one_it_may_not_show(open_browser: Callable[..., Browsing]) -> None:

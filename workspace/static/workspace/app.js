@@ -47,10 +47,13 @@ function blank() {
   $("main").replaceChildren();
 }
 
-function signInForm(message = "", askCode = false) {
+/** The sign-in form; `typed` keeps the username and password when it comes back asking for the one-time code. */
+function signInForm(message = "", askCode = false, typed = {}) {
   blank();
   const username = el("input", { id: "username", name: "username", autocomplete: "username", required: true });
   const password = el("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true });
+  username.value = typed.username || ""; // properties, not attributes: the password never appears in the markup
+  password.value = typed.password || "";
   const fields = [
     el("h1", { text: t("signIn") }),
     el("p", { class: "hint", text: t("intro") }),
@@ -72,15 +75,17 @@ function signInForm(message = "", askCode = false) {
       api.forgetCsrf(); // signing in rotates it
       await start();
     } catch (problem) {
-      password.value = "";
       api.forgetCsrf();
-      if (problem instanceof api.Problem && problem.is("mfa-required")) return signInForm(problem.detail, true);
+      if (problem instanceof api.Problem && problem.is("mfa-required")) {
+        return signInForm(problem.detail, true, { username: username.value, password: password.value });
+      }
+      password.value = "";
       if (problem instanceof api.Problem && problem.is("mfa-enrolment-required")) return enrolScreen();
       showProblem(problem, error);
     }
   });
   show(form);
-  username.focus();
+  (code || username).focus();
 }
 
 /** Signed in with the password where two-factor sign-in is required and not yet set up: nothing else until it is. */
@@ -145,12 +150,12 @@ async function idleSignOut(minutes) {
 
 async function start() {
   const session = await api.get("/auth/session");
+  if (session.data.enrolling) return enrolScreen();
   if (!session.data.signed_in) {
     setLocale(navigator.language.toLowerCase().startsWith("ru") ? "ru" : "en");
     chrome(false);
     return signInForm();
   }
-  if (session.data.enrolling) return enrolScreen();
   if (session.data.locked) {
     chrome(false);
     return lockScreen();

@@ -32,12 +32,20 @@ export function show(...nodes) {
   }
 }
 
-/** A labelled input: returns [label, input, error line]. */
+/**
+ * A labelled input: returns [label, input, error line]. Its id is f-<prefix><name>: two forms on one
+ * screen with a field of the same name give one of them a `prefix` and set it as the form's data-prefix.
+ */
 export function field(name, label, attributes = {}) {
-  const id = `f-${name}`;
+  const id = `f-${attributes.prefix || ""}${name}`;
   const tag = attributes.tag || "input";
-  const input = el(tag, { id, name, "aria-describedby": `${id}-error`, ...attributes, tag: undefined });
+  const input = el(tag, { id, name, "aria-describedby": `${id}-error`, ...attributes, tag: undefined, prefix: undefined });
   return [el("label", { for: id, text: label }), input, el("p", { class: "field-error", id: `${id}-error` })];
+}
+
+/** ISO codes typed in a line ("uzb, rus" → ["UZB", "RUS"]). */
+export function codeList(text, upper) {
+  return text.split(/[\s,;]+/).filter(Boolean).map((code) => (upper ? code.toUpperCase() : code.toLowerCase()));
 }
 
 /** A table with column headings; `rows` are arrays of cells (strings or nodes). */
@@ -85,17 +93,19 @@ export function showProblem(error, alert, form = null, reload = null) {
     return;
   }
   let placed = false;
+  const prefix = (form && form.dataset.prefix) || "";
+  const input = (name) => form && form.querySelector(`#f-${CSS.escape(prefix + name)}`);
   for (const [name, messages] of Object.entries(error.errors)) {
-    const line = form && form.querySelector(`#f-${CSS.escape(name)}-error`);
+    const line = form && form.querySelector(`#f-${CSS.escape(prefix + name)}-error`);
     if (line) {
       line.textContent = [].concat(messages).join(" ");
-      form.querySelector(`#f-${CSS.escape(name)}`).setAttribute("aria-invalid", "true");
+      if (input(name)) input(name).setAttribute("aria-invalid", "true");
       placed = true;
     }
   }
   const first = form && form.querySelector("[aria-invalid]");
   if (first) first.focus();
-  alert.textContent = placed && !Object.keys(error.errors).some((name) => !form.querySelector(`#f-${CSS.escape(name)}`))
+  alert.textContent = placed && !Object.keys(error.errors).some((name) => !input(name))
     ? error.detail || error.title
     : [error.detail || error.title, ...Object.entries(error.errors).map(([name, messages]) => `${name}: ${[].concat(messages).join(" ")}`)].join(" ");
 }

@@ -1,6 +1,6 @@
-// The case file: the case, its survivor, notes, follow-ups, consents,
-// referrals and who can see it and why. Eight API calls to draw it, whatever
-// it holds; every change sends If-Match, and a 412 offers a reload instead of
+// The case file: the case, its survivor's file, notes, milestones,
+// follow-ups, consents, referrals and who can see it and why. Nine API calls
+// to draw it, whatever it holds; every change sends If-Match, and a 412 offers a reload instead of
 // overwriting.
 "use strict";
 
@@ -8,6 +8,8 @@ import * as api from "../api.js";
 import { date, dateTime, t, terms, today, word } from "../i18n.js";
 import { again, go, screen } from "../nav.js";
 import { el, field, show, showProblem, submitting, table } from "../ui.js";
+import { milestonesSection } from "./milestones.js";
+import { survivorSection } from "./survivor.js";
 
 let me = null;
 
@@ -24,6 +26,7 @@ async function caseScreen(caseId) {
     answers = await Promise.all([
       api.get(`/survivors/${kase.data.survivor}`),
       api.get(`/cases/${caseId}/notes/?page_size=100`),
+      api.get(`/cases/${caseId}/milestones/?page_size=100`),
       api.get(`/cases/${caseId}/follow-ups/?page_size=100`),
       api.get(`/cases/${caseId}/access/`),
       api.get(`/cases/${caseId}/consents/?page_size=100`),
@@ -35,7 +38,7 @@ async function caseScreen(caseId) {
     show(el("section", { class: "card" }, el("h1", { text: t("myCases") }), alert));
     return showProblem(error, alert);
   }
-  const [kase, survivor, notes, followUps, access, consents, referrals, organisations] = answers;
+  const [kase, survivor, notes, milestones, followUps, access, consents, referrals, organisations] = answers;
   const partners = organisations.data.results.filter((organisation) => !organisation.is_home);
   const editable = kase.data.allowed_actions.includes("edit");
   const assign = kase.data.allowed_actions.includes("assign") ? await assignSection(kase) : null;
@@ -45,7 +48,9 @@ async function caseScreen(caseId) {
     el("p", {}, el("button", { type: "button", class: "link", text: `← ${t("backToCases")}`, onclick: () => go("cases") })),
     summary(kase, survivor.data),
     assign,
+    survivorSection(survivor, editable),
     notesSection(caseId, notes.data.results, editable),
+    milestonesSection(caseId, milestones.data.results, editable),
     followUpsSection(caseId, followUps.data.results, editable),
     consentsSection(caseId, consents.data.results, partners, editable),
     referralsSection(caseId, referrals.data.results, partners, editable),
@@ -74,7 +79,7 @@ function summary(kase, survivor) {
       el("dt", { text: t("survivor") }), el("dd", { text: name }),
       el("dt", { text: t("status") }), el("dd", { text: word("case_status", data.status) }),
       el("dt", { text: t("trafficking") }), el("dd", { text: word("trafficking_status", data.trafficking_status) }),
-      el("dt", { text: t("team") }), el("dd", { text: team ? team.name : "" }),
+      team ? el("dt", { text: t("team") }) : null, team ? el("dd", { text: team.name }) : null,
       el("dt", { text: t("opened") }), el("dd", { text: dateTime(data.opened_at) })),
     allowed.includes("edit") ? form : null,
     allowed.includes("close") ? closeForm(data.id, kase.etag) : null,
@@ -269,7 +274,7 @@ function accessSection(entries) {
   ]);
   return el("section", { class: "card", "aria-labelledby": "access-title" },
     el("h2", { id: "access-title", text: t("access") }),
-    rows.length ? table("access-title", [t("holder"), t("reason"), t("until")], rows) : el("p", { text: t("noAccess") }));
+    rows.length ? table("access-title", [t("holder"), t("why"), t("until")], rows) : el("p", { text: t("noAccess") }));
 }
 
 screen("case", caseScreen);

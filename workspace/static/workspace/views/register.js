@@ -7,16 +7,12 @@
 import * as api from "../api.js";
 import { t, terms } from "../i18n.js";
 import { go, screen } from "../nav.js";
-import { el, field, show, submitting } from "../ui.js";
+import { codeList, el, field, show, submitting } from "../ui.js";
 
 let me = null;
 
 export function setMe(person) {
   me = person;
-}
-
-function codes(text, upper) {
-  return text.split(/[\s,;]+/).filter(Boolean).map((code) => (upper ? code.toUpperCase() : code.toLowerCase()));
 }
 
 async function registerScreen() {
@@ -76,8 +72,8 @@ function registerForm(given, family, born, phone) {
       date_of_birth: born.value || null,
       phone: phone.value.trim(),
       gender: gender.value,
-      citizenships: codes(citizenships[1].value, true),
-      languages: codes(languages[1].value, false),
+      citizenships: codeList(citizenships[1].value, true),
+      languages: codeList(languages[1].value, false),
     });
     const kase = await api.post("/cases/", { survivor: survivor.data.id, team: team.value });
     await go("case", kase.data.id);
