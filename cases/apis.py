@@ -520,10 +520,16 @@ class MyFollowUpFilterSerializer(serializers.Serializer):
         required=False,
         help_text="due: due today or earlier; overdue: due before today (your time zone).",
     )
+    assignee = serializers.ChoiceField(
+        choices=[("me", "me"), ("anyone", "anyone")],
+        required=False,
+        help_text="me (the default): assigned to you; anyone: on every case you see, whoever it is assigned to "
+        "(a supervisor's team).",
+    )
 
 
 class MyFollowUpListApi(ListMixin, BaseAPIView):
-    """``/follow-ups/?when=due|overdue``: my open follow-ups."""
+    """``/follow-ups/?when=due|overdue&assignee=me|anyone``: open follow-ups."""
 
     permission_classes = [CASE_WORKERS]
     ordering = ("due_on", "id")
@@ -537,9 +543,13 @@ class MyFollowUpListApi(ListMixin, BaseAPIView):
     filters = MyFollowUpFilterSerializer
 
     def scoped_queryset(self) -> QuerySet[FollowUp]:
-        return selectors.my_follow_ups(fetched_by=_user(self.request), when=self.filter_values().get("when", ""))
+        values = self.filter_values()
+        return selectors.open_follow_ups(
+            fetched_by=_user(self.request), when=values.get("when", ""), anyone=values.get("assignee") == "anyone"
+        )
 
     @extend_schema(responses={200: s.FollowUpOutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        """Your open follow-ups; `?when=due` or `?when=overdue` narrows them."""
+        """Your open follow-ups; `?when=due` or `?when=overdue` narrows them, `?assignee=anyone` widens them to
+        every case you see (a supervisor's team)."""
         return self.list_response(self.get_queryset())

@@ -245,12 +245,17 @@ def follow_up_get(*, case: Case, follow_up_id: uuid.UUID) -> FollowUp:
     return FollowUp.objects.select_related("data_key", "case").get(case=case, pk=follow_up_id)
 
 
-def my_follow_ups(*, fetched_by: User, when: str = "", today: datetime.date | None = None) -> QuerySet[FollowUp]:
-    """Open follow-ups assigned to the user on cases they still see; ``due``
-    (today or earlier) or ``overdue`` (before today) in the user's time zone."""
-    queryset = FollowUp.objects.filter(
-        assignee=fetched_by, status=FollowUpStatus.OPEN, case_id__in=visible_case_ids(fetched_by)
-    ).select_related("data_key", "case")
+def open_follow_ups(
+    *, fetched_by: User, when: str = "", anyone: bool = False, today: datetime.date | None = None
+) -> QuerySet[FollowUp]:
+    """Open follow-ups on cases the user still sees: assigned to the user, or
+    with ``anyone`` to whoever works on them (a supervisor's view of the team's
+    follow-ups, where escalations come from); ``due`` (today or earlier) or
+    ``overdue`` (before today) in the user's time zone."""
+    queryset = FollowUp.objects.filter(status=FollowUpStatus.OPEN, case_id__in=visible_case_ids(fetched_by))
+    if not anyone:
+        queryset = queryset.filter(assignee=fetched_by)
+    queryset = queryset.select_related("data_key", "case")
     today = today or timezone.localdate()
     if when == "due":
         queryset = queryset.filter(due_on__lte=today)

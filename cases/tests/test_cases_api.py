@@ -207,6 +207,29 @@ def test_case_rows_name_the_survivor_and_the_next_follow_up(cast: Cast, client_f
     assert rows[late.reference]["survivor_name"] is None
 
 
+def test_a_supervisor_sees_the_teams_overdue_follow_ups_with_assignee_anyone(cast: Cast, client_for: Client) -> None:
+    from cases.services import follow_up_create
+
+    today = timezone.localdate()
+    case = make_case(opened_by=cast.alice, team=cast.team_a)
+    late = follow_up_create(
+        case=case, created_by=cast.alice, assignee=cast.alice, due_on=today - datetime.timedelta(days=4), description=""
+    )
+    follow_up_create(case=case, created_by=cast.alice, assignee=cast.alice, due_on=today, description="")
+
+    def ids(user: User, query: str) -> list[str]:
+        response = client_for(user).get(f"/api/v1/follow-ups/{query}")
+        assert response.status_code == 200, response.content
+        return [row["id"] for row in response.json()["results"]]
+
+    assert ids(cast.sam, "?when=overdue") == []  # none of them is the supervisor's own
+    assert ids(cast.sam, "?when=overdue&assignee=anyone") == [str(late.pk)]
+    assert len(ids(cast.sam, "?assignee=anyone")) == 2
+    assert ids(cast.alice, "?when=overdue&assignee=me") == [str(late.pk)]
+    assert ids(cast.charlie, "?assignee=anyone") == []  # another team's cases stay unseen
+    problem(client_for(cast.sam).get("/api/v1/follow-ups/?assignee=everyone"), 400)
+
+
 def test_cases_are_found_by_reference_and_by_survivor(cast: Cast, client_for: Client) -> None:
     first = make_case(opened_by=cast.alice, team=cast.team_a)
     second = make_case(opened_by=cast.alice, team=cast.team_a)

@@ -6,16 +6,21 @@ at 390 px wide."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.tests.factories import TEST_PASSWORD
 from cases.models import CaseStatus, CaseUserObjectPermission
+from cases.services import follow_up_create
 from cases.tests.factories import make_case, make_survivor
 from conftest import Cast
+from referrals.models import Referral
+from referrals.tests.factories import make_sent
 
 from .conftest import Browsing, browser_storage
 
@@ -49,6 +54,30 @@ def test_a_supervisor_assigns_closes_and_reopens_a_case(cast: Cast, open_browser
     expect(page.get_by_role("button", name="Close the case")).to_be_visible()
     case.refresh_from_db()
     assert case.status == CaseStatus.ACTIVE
+
+
+def test_a_supervisor_sees_the_teams_escalations(
+    cast: Cast, open_browser: Callable[..., Browsing], screenshot: Callable[[Page, str], Path]
+) -> None:
+    case = make_case(opened_by=cast.alice, team=cast.team_a)
+    other_team = make_case(opened_by=cast.charlie, team=cast.team_b)
+    late = timezone.localdate() - datetime.timedelta(days=4)
+    follow_up_create(case=case, created_by=cast.alice, assignee=cast.alice, due_on=late, description="Call the shelter")
+    follow_up_create(case=other_team, created_by=cast.charlie, assignee=cast.charlie, due_on=late, description="Kazan")
+    referral = make_sent(case, cast.partner_org, cast.alice)
+    Referral.objects.filter(pk=referral.pk).update(sent_at=timezone.now() - datetime.timedelta(days=8))
+    page = open_browser().new_page()
+    _sign_in(page, "sam")
+    page.get_by_role("button", name="Escalations").click()
+    overdue = page.get_by_role("table", name="Overdue follow-ups in my teams")
+    expect(overdue.get_by_role("row")).to_have_count(2)  # the heading row and the team's one; not team B's
+    expect(overdue.get_by_role("row").nth(1)).to_contain_text("4 days late")
+    expect(overdue.get_by_role("row").nth(1)).to_contain_text("Call the shelter")
+    waiting = page.get_by_role("table", name="Referrals still without an answer")
+    expect(waiting.get_by_role("row").filter(has_text=referral.reference)).to_contain_text("waiting 8 days")
+    screenshot(page, "workspace-escalations")
+    overdue.get_by_role("button", name=case.reference).click()
+    expect(page.get_by_role("heading", name=f"Case {case.reference}")).to_be_visible()
 
 
 def test_break_glass_by_reference_is_read_only_and_says_until_when(

@@ -11,6 +11,7 @@ import { go } from "./nav.js";
 import { el, show, showProblem } from "./ui.js";
 import { setMe as caseSetMe } from "./views/case.js";
 import { setMe as casesSetMe } from "./views/cases.js";
+import "./views/escalations.js";
 import "./views/followups.js";
 import "./views/referrals.js";
 import { onSaved as accountSaved } from "./views/account.js";
@@ -21,7 +22,7 @@ import { setMe as registerSetMe } from "./views/register.js";
 // The screens each role works with (SPEC 1); admins and auditors work in the admin.
 const SCREENS = {
   caseworker: ["cases", "follow-ups", "referrals", "notifications", "register"],
-  supervisor: ["cases", "follow-ups", "referrals", "notifications", "register"],
+  supervisor: ["cases", "escalations", "follow-ups", "referrals", "notifications", "register"],
   coordinator: ["referrals", "notifications"],
   partner_caseworker: ["referrals", "notifications"],
 };
@@ -33,7 +34,7 @@ function chrome(signedIn) {
   $("account").hidden = !signedIn;
   $("link-admin").textContent = t("admin");
   $("link-docs").textContent = t("docs");
-  for (const [id, key] of [["nav-cases", "navCases"], ["nav-follow-ups", "navFollowUps"], ["nav-referrals", "navReferrals"], ["nav-notifications", "navNotifications"],
+  for (const [id, key] of [["nav-cases", "navCases"], ["nav-escalations", "escalations"], ["nav-follow-ups", "navFollowUps"], ["nav-referrals", "navReferrals"], ["nav-notifications", "navNotifications"],
     ["nav-register", "navRegister"], ["nav-account", "account"], ["lock", "lock"], ["sign-out", "signOut"], ["sign-out-all", "signOutEverywhere"]]) {
     $(id).querySelector(".label").textContent = t(key);
   }
@@ -186,6 +187,7 @@ api.onSignedOut(() => {
   start().catch(() => signInForm(t("signedOutElsewhere")));
 });
 $("nav-cases").addEventListener("click", () => go("cases"));
+$("nav-escalations").addEventListener("click", () => go("escalations"));
 $("nav-follow-ups").addEventListener("click", () => go("follow-ups"));
 $("nav-referrals").addEventListener("click", () => go("referrals"));
 $("nav-notifications").addEventListener("click", () => go("notifications"));

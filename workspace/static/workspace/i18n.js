@@ -83,6 +83,9 @@ const TEXT = {
     period: "Period", completedOn: "Completed", newMilestone: "Record a milestone", recordMilestone: "Record",
     recordDecision: "Record the decision", markComplete: "Mark complete", details: "Details",
     recoveryHint: "Without an end date the recovery and reflection period ends after the organisation's standard length.",
+    escalations: "Escalations", teamOverdue: "Overdue follow-ups in my teams", noTeamOverdue: "No follow-up in your teams is overdue.",
+    daysLate: "{days} days late", unanswered: "Referrals still without an answer", noUnanswered: "Every referral sent has been answered.",
+    daysWaiting: "waiting {days} days",
   },
   ru: {
     signIn: "Войти", username: "Имя пользователя", password: "Пароль", code: "Одноразовый код",
@@ -163,6 +166,9 @@ const TEXT = {
     period: "Срок", completedOn: "Завершено", newMilestone: "Записать этап", recordMilestone: "Записать",
     recordDecision: "Записать решение", markComplete: "Отметить завершённым", details: "Подробности",
     recoveryHint: "Без даты окончания период восстановления и размышления заканчивается через стандартный для организации срок.",
+    escalations: "Эскалации", teamOverdue: "Просроченные задачи моих групп", noTeamOverdue: "Просроченных задач в ваших группах нет.",
+    daysLate: "просрочено на {days} дн.", unanswered: "Направления без ответа", noUnanswered: "На все отправленные направления ответили.",
+    daysWaiting: "ждёт {days} дн.",
   },
 };
 
