@@ -75,6 +75,9 @@ export const post = (path, body, ifMatch) => request("POST", path, { body, ifMat
 /** PATCH with If-Match (always: the API answers 428 without it). */
 export const patch = (path, body, ifMatch) => request("PATCH", path, { body, ifMatch });
 
+/** DELETE with If-Match. */
+export const remove = (path, ifMatch) => request("DELETE", path, { ifMatch });
+
 /** The ETag of an object from a list, whose rows carry `version` (docs/api.md). */
 export const etagOf = (row) => `"v${row.version}"`;
 

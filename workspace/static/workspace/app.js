@@ -11,6 +11,7 @@ import { go } from "./nav.js";
 import { el, show, showProblem } from "./ui.js";
 import { setMe as caseSetMe } from "./views/case.js";
 import { setMe as casesSetMe } from "./views/cases.js";
+import { setMe as directorySetMe } from "./views/directory.js";
 import "./views/escalations.js";
 import "./views/followups.js";
 import "./views/referrals.js";
@@ -20,10 +21,11 @@ import { twoFactor } from "./views/mfa.js";
 import { setMe as registerSetMe } from "./views/register.js";
 
 // The screens each role works with (SPEC 1); admins and auditors work in the admin.
+// The directory is the home NGO's: partner organisations' staff do not get it.
 const SCREENS = {
-  caseworker: ["cases", "follow-ups", "referrals", "notifications", "register"],
-  supervisor: ["cases", "escalations", "follow-ups", "referrals", "notifications", "register"],
-  coordinator: ["referrals", "notifications"],
+  caseworker: ["cases", "follow-ups", "referrals", "notifications", "register", "directory"],
+  supervisor: ["cases", "escalations", "follow-ups", "referrals", "notifications", "register", "directory"],
+  coordinator: ["referrals", "notifications", "directory"],
   partner_caseworker: ["referrals", "notifications"],
 };
 const $ = (id) => document.getElementById(id);
@@ -35,7 +37,7 @@ function chrome(signedIn) {
   $("link-admin").textContent = t("admin");
   $("link-docs").textContent = t("docs");
   for (const [id, key] of [["nav-cases", "navCases"], ["nav-escalations", "escalations"], ["nav-follow-ups", "navFollowUps"], ["nav-referrals", "navReferrals"], ["nav-notifications", "navNotifications"],
-    ["nav-register", "navRegister"], ["nav-account", "account"], ["lock", "lock"], ["sign-out", "signOut"], ["sign-out-all", "signOutEverywhere"]]) {
+    ["nav-register", "navRegister"], ["nav-directory", "directory"], ["nav-account", "account"], ["lock", "lock"], ["sign-out", "signOut"], ["sign-out-all", "signOutEverywhere"]]) {
     $(id).querySelector(".label").textContent = t(key);
   }
 }
@@ -167,7 +169,8 @@ async function start() {
   chrome(true);
   $("who").textContent = me.username;
   guard.watch(session.data.idle_timeout, { onIdle: () => idleSignOut(Math.round(session.data.idle_timeout / 60)) });
-  const screens = SCREENS[me.role];
+  const home = Boolean(me.organisation && me.organisation.is_home);
+  const screens = SCREENS[me.role] && SCREENS[me.role].filter((name) => name !== "directory" || home);
   if (!screens) {
     $("nav").hidden = true;
     return show(el("section", { class: "card" }, el("h1", { text: t("myCases") }), el("p", { text: t("notYours") }),
@@ -175,6 +178,7 @@ async function start() {
   }
   document.querySelectorAll("#nav [data-screen]").forEach((button) => { button.hidden = !screens.includes(button.dataset.screen); });
   caseSetMe(me);
+  directorySetMe(me);
   casesSetMe(me);
   registerSetMe(me);
   refreshUnread();
@@ -192,6 +196,7 @@ $("nav-follow-ups").addEventListener("click", () => go("follow-ups"));
 $("nav-referrals").addEventListener("click", () => go("referrals"));
 $("nav-notifications").addEventListener("click", () => go("notifications"));
 $("nav-register").addEventListener("click", () => go("register"));
+$("nav-directory").addEventListener("click", () => go("directory"));
 $("nav-account").addEventListener("click", () => go("account"));
 $("lock").addEventListener("click", lock);
 $("sign-out").addEventListener("click", () => signOut(false));
