@@ -173,9 +173,11 @@ def test_consent_override_needs_its_permission_and_a_reason(
 ) -> None:
     draft = make_draft(alices_case, cast.partner_org, cast.alice)
     reason = "Survivor unconscious, admitted tonight"
-    # a caseworker does not hold the override permission
+    # a caseworker does not hold the override permission; the draft's actions say who does
     problem(act(client_for(cast.alice), draft, "send", {"override_reason": reason}), 403)
     as_sam = client_for(cast.sam)
+    assert "send_with_override" not in client_for(cast.alice).get(url(draft)).json()["allowed_actions"]
+    assert as_sam.get(url(draft)).json()["allowed_actions"] == ["edit", "send", "send_with_override", "withdraw"]
     problem(act(as_sam, draft, "send", {"override_reason": "urgent"}), 400)
     draft.refresh_from_db()
     assert draft.status == ReferralStatus.DRAFT

@@ -67,7 +67,9 @@ def test_the_coordinator_keeps_the_directory(
     assert not OrganisationContact.objects.filter(organisation=organisation).exists()
 
 
-def test_caseworkers_read_the_directory_and_partners_have_none(cast: Cast, open_browser: Callable[..., Browsing]) -> None:
+def test_caseworkers_read_the_directory_and_partners_have_none(
+    cast: Cast, open_browser: Callable[..., Browsing]
+) -> None:
     reader = open_browser().new_page()
     _sign_in(reader, "alice", "My cases")
     reader.get_by_role("button", name="Directory").click()

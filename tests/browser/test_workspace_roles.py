@@ -19,8 +19,8 @@ from cases.models import CaseStatus, CaseUserObjectPermission
 from cases.services import follow_up_create
 from cases.tests.factories import make_case, make_survivor
 from conftest import Cast
-from referrals.models import Referral
-from referrals.tests.factories import make_sent
+from referrals.models import Referral, ReferralStatus
+from referrals.tests.factories import make_draft, make_sent
 
 from .conftest import Browsing, browser_storage
 
@@ -78,6 +78,28 @@ def test_a_supervisor_sees_the_teams_escalations(
     screenshot(page, "workspace-escalations")
     overdue.get_by_role("button", name=case.reference).click()
     expect(page.get_by_role("heading", name=f"Case {case.reference}")).to_be_visible()
+
+
+def test_a_supervisor_sends_without_consent_by_override_with_a_reason(
+    cast: Cast, open_browser: Callable[..., Browsing]
+) -> None:
+    case = make_case(opened_by=cast.alice, team=cast.team_a)
+    draft = make_draft(case, cast.partner_org, cast.alice)
+    browsing = open_browser()
+    browsing.expect_refusal(400, f"/api/v1/referrals/{draft.pk}/send")
+    page = browsing.new_page()
+    _sign_in(page, "sam")
+    page.get_by_role("button", name="Referrals", exact=True).click()
+    page.get_by_role("button", name=draft.reference).click()
+    expect(page.get_by_text("Only where consent cannot be obtained")).to_be_visible()
+    page.get_by_label("Why consent cannot be obtained").fill("urgent")
+    page.get_by_role("button", name="Send without the survivor's consent").click()
+    expect(page.locator("#f-override_reason-error")).to_contain_text("at least 10 characters")
+    page.get_by_label("Why consent cannot be obtained").fill("Admitted to hospital unconscious tonight")
+    page.get_by_role("button", name="Send without the survivor's consent").click()
+    expect(page.get_by_role("button", name="Send without the survivor's consent")).to_have_count(0)
+    draft.refresh_from_db()
+    assert (draft.status, draft.consent_overridden_by) == (ReferralStatus.SENT, cast.sam)
 
 
 def test_break_glass_by_reference_is_read_only_and_says_until_when(

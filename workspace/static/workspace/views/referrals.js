@@ -70,12 +70,12 @@ function sharedSection(referral) {
 }
 
 /** A form for one action: the API's own fields (a reason list, notes), If-Match from the detail's ETag. */
-function actionForm(referral, etag, action, fields = []) {
+function actionForm(referral, etag, action, fields = [], endpoint = action) {
   const form = el("form", { class: "action card" }, el("h3", { text: t(`act_${action}`) }), ...fields.flat(),
     el("button", { class: "primary", type: "submit", text: t(`act_${action}`) }));
   return submitting(form, async (values) => {
     const body = Object.fromEntries([...values.entries()].filter(([, value]) => value !== ""));
-    await api.post(`/referrals/${referral.id}/${action}`, body, etag);
+    await api.post(`/referrals/${referral.id}/${endpoint}`, body, etag);
     await again();
   }, again);
 }
@@ -95,6 +95,10 @@ async function actions(referral, etag, names) {
   const forms = [];
   for (const simple of ["send", "accept", "start"]) {
     if (allowed.includes(simple)) forms.push(actionForm(referral, etag, simple));
+  }
+  if (allowed.includes("send_with_override")) {
+    const why = field("override_reason", t("overrideReason"), { tag: "textarea", rows: "2", maxlength: "1000", required: true });
+    forms.push(actionForm(referral, etag, "send_with_override", [el("p", { class: "warning", text: t("overrideWarning") }), why], "send"));
   }
   if (allowed.includes("decline")) forms.push(actionForm(referral, etag, "decline", [select("decline_reason", t("reason"), "decline_reason"), notes()]));
   if (allowed.includes("complete")) forms.push(actionForm(referral, etag, "complete", [select("outcome", t("outcome"), "outcome"), notes()]));
