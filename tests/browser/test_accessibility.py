@@ -80,7 +80,10 @@ def test_the_caseworkers_screens_meet_wcag_21_aa(
     _audit(page, f"{locale} my cases")
     page.get_by_role("button", name=case.reference, exact=True).click()
     expect(page.locator("#milestones-title")).to_be_visible()
-    page.locator("details.edit summary").click()  # the survivor's file open for editing
+    for summary in page.locator(
+        "details.edit summary"
+    ).all():  # every editor open: the survivor, the note, the follow-up
+        summary.click()
     _audit(page, f"{locale} case file")
     for screen in ["nav-follow-ups", "nav-referrals", "nav-notifications", "nav-register", "nav-account"]:
         page.locator(f"#{screen}").click()

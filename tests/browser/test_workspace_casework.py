@@ -19,6 +19,7 @@ from playwright.sync_api import Page, Request, expect
 
 from accounts.models import Role, Team, User
 from accounts.tests.factories import TEST_PASSWORD, UserFactory, home_organisation
+from cases.models import CaseNote, FollowUp
 from cases.services import follow_up_create
 from cases.tests.factories import make_case, make_survivor
 
@@ -115,6 +116,22 @@ def test_a_caseworker_registers_a_survivor_and_works_the_case(
     access = page.get_by_role("table", name="Who can see this case and why")
     expect(access.get_by_role("cell", name="Opened the case")).to_be_visible()
     screenshot(page, "workspace-case")
+
+    # the author changes her note; the follow-up moves to the day after tomorrow
+    page.get_by_text("Change this note").click()
+    page.get_by_label("Note", exact=True).fill(NOTE + " (corrected)")
+    page.get_by_role("button", name="Save", exact=True).nth(1).click()
+    expect(page.get_by_text(NOTE + " (corrected)")).to_be_visible()
+    expect(page.get_by_text("changed", exact=False).first).to_be_visible()
+    later = (timezone.localdate() + datetime.timedelta(days=2)).isoformat()
+    page.get_by_text("Change", exact=True).click()
+    page.locator("#f-fu-0-due_on").fill(later)
+    page.locator("#f-fu-0-description").fill("Call the shelter again")
+    page.locator("form[data-prefix='fu-0-']").get_by_role("button", name="Save").click()
+    expect(page.get_by_role("cell", name="Call the shelter again")).to_be_visible()
+    note = CaseNote.objects.get()
+    follow_up = FollowUp.objects.get()
+    assert (note.version, follow_up.version, follow_up.due_on.isoformat()) == (2, 2, later)
 
     page.get_by_role("button", name="Mark done").click()
     expect(page.get_by_role("cell", name="Done", exact=True)).to_be_visible()

@@ -42,7 +42,7 @@ def test_a_referral_from_the_caseworker_to_the_partner_caseworker(
     alice = sender.new_page()
     _sign_in(alice, "alice", "My cases")
     alice.get_by_role("button", name=case.reference, exact=True).click()
-    alice.get_by_label("To").last.select_option(label="Partner Shelter")
+    alice.get_by_label("To", exact=True).last.select_option(label="Partner Shelter")
     alice.get_by_label("Shelter", exact=True).check()
     alice.get_by_label("Reason", exact=True).fill(REASON)
     alice.get_by_label("Identity").check()
@@ -56,7 +56,7 @@ def test_a_referral_from_the_caseworker_to_the_partner_caseworker(
 
     alice.get_by_role("button", name="Open the case file").click()
     alice.get_by_label("Consent for").select_option(label="Referral to a named organisation")
-    alice.get_by_label("To").first.select_option(label="Partner Shelter")
+    alice.get_by_label("To", exact=True).first.select_option(label="Partner Shelter")
     alice.get_by_role("button", name="Record consent").click()
     expect(alice.get_by_role("cell", name="live", exact=True)).to_be_visible()
     alice.get_by_role("button", name=referral.reference, exact=True).click()

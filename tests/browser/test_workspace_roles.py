@@ -118,7 +118,7 @@ def test_break_glass_by_reference_is_read_only_and_says_until_when(
     page.get_by_label("Why you need this case now").fill("The survivor is at our door and her caseworker is away")
     page.get_by_role("button", name="Open read-only").click()
     expect(page.get_by_role("status")).to_contain_text("Emergency access")
-    expect(page.get_by_text("Malika-CANARY")).to_be_visible()
+    expect(page.get_by_text("Malika-CANARY Survivor")).to_be_visible()
     expect(page.get_by_role("button", name="Add note")).to_have_count(0)  # read only
     screenshot(page, "workspace-break-glass")
     assert "CANARY" not in browser_storage(page)

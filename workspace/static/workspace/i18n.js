@@ -97,6 +97,7 @@ const TEXT = {
     remove: "Remove", contactName: "Contact's name", position: "Position", addContact: "Add a contact", contacts: "Contacts",
     noContacts: "No contacts recorded.", editOrganisation: "Change this organisation",
     filterType: "Show the type", filterService: "Show the service",
+    editNote: "Change this note", noteText: "Note", changed: "changed", changeFollowUp: "Change",
   },
   ru: {
     signIn: "Войти", username: "Имя пользователя", password: "Пароль", code: "Одноразовый код",
@@ -191,6 +192,7 @@ const TEXT = {
     remove: "Удалить", contactName: "Имя контакта", position: "Должность", addContact: "Добавить контакт", contacts: "Контакты",
     noContacts: "Контакты не записаны.", editOrganisation: "Изменить организацию",
     filterType: "Показать тип", filterService: "Показать услугу",
+    editNote: "Изменить заметку", noteText: "Заметка", changed: "изменено", changeFollowUp: "Изменить",
   },
 };
 

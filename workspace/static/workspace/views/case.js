@@ -51,7 +51,7 @@ async function caseScreen(caseId) {
     survivorSection(survivor, editable),
     notesSection(caseId, notes.data.results, editable),
     milestonesSection(caseId, milestones.data.results, editable),
-    followUpsSection(caseId, followUps.data.results, editable),
+    followUpsSection(caseId, followUps.data.results, editable, people(access.data)),
     consentsSection(caseId, consents.data.results, partners, editable),
     referralsSection(caseId, referrals.data.results, partners, editable),
     accessSection(access.data),
@@ -125,15 +125,48 @@ function notesSection(caseId, notes, editable) {
     await again();
   });
   const list = notes.length
-    ? el("ol", { class: "notes" }, ...notes.map((note) => el("li", {},
-      el("p", { class: "hint", text: dateTime(note.created_at) }), el("p", { class: "note-body", text: note.body }))))
+    ? el("ol", { class: "notes" }, ...notes.map((note, index) => el("li", {},
+      el("p", { class: "hint", text: dateTime(note.created_at) + (note.version > 1 ? ` · ${t("changed")} ${dateTime(note.updated_at)}` : "") }),
+      el("p", { class: "note-body", text: note.body }),
+      editable && note.author === me.id && note.body !== null ? noteEditor(caseId, note, index) : null)))
     : el("p", { text: t("noNotes") });
   return el("section", { class: "card", "aria-labelledby": "notes-title" }, el("h2", { id: "notes-title", text: t("notes") }), list,
     editable ? form : null);
 }
 
-function followUpsSection(caseId, followUps, editable) {
-  const rows = followUps.map((item) => {
+/** The author's own note, changed in place (PATCH with If-Match; only the author may). */
+function noteEditor(caseId, note, index) {
+  const prefix = `note-${index}-`;
+  const [label, body, error] = field("body", t("noteText"), { tag: "textarea", rows: "4", required: true, maxlength: "50000", prefix });
+  body.value = note.body;
+  const form = el("form", { "data-prefix": prefix }, label, body, error, el("button", { type: "submit", text: t("save") }));
+  submitting(form, async () => {
+    await api.patch(`/cases/${caseId}/notes/${note.id}`, { body: body.value }, api.etagOf(note));
+    await again();
+  }, again);
+  return el("details", { class: "edit" }, el("summary", { text: t("editNote") }), form);
+}
+
+/** An open follow-up's due date, assignee (someone with access to the case) and description, changed (If-Match). */
+function followUpEditor(caseId, item, index, people) {
+  const prefix = `fu-${index}-`;
+  const due = field("due_on", t("due"), { type: "date", required: true, value: item.due_on, prefix });
+  const text = field("description", t("description"), { maxlength: "5000", value: item.description || "", prefix });
+  const assignee = [el("label", { for: `f-${prefix}assignee`, text: t("assignee") }),
+    el("select", { id: `f-${prefix}assignee`, name: "assignee", "aria-describedby": `f-${prefix}assignee-error` },
+      ...people.map(([id, name]) => el("option", { value: id, text: name, selected: id === item.assignee }))),
+    el("p", { class: "field-error", id: `f-${prefix}assignee-error` })];
+  const form = el("form", { class: "grid", "data-prefix": prefix }, ...due, ...assignee, ...text, el("button", { type: "submit", text: t("save") }));
+  submitting(form, async () => {
+    await api.patch(`/cases/${caseId}/follow-ups/${item.id}`,
+      { due_on: due[1].value, assignee: assignee[1].value, description: text[1].value }, api.etagOf(item));
+    await again();
+  }, again);
+  return el("details", { class: "edit" }, el("summary", { text: t("changeFollowUp") }), form);
+}
+
+function followUpsSection(caseId, followUps, editable, people) {
+  const rows = followUps.map((item, index) => {
     const alert = el("span", { class: "error", role: "alert" });
     const overdue = item.status === "open" && item.due_on < today();
     const action = item.status === "open" && editable
@@ -150,7 +183,7 @@ function followUpsSection(caseId, followUps, editable) {
       el("span", {}, date(item.due_on), overdue ? el("strong", { class: "overdue", text: ` ${t("overdue")}` }) : null),
       item.description || "",
       word("follow_up_status", item.status),
-      el("span", {}, action, alert),
+      el("span", {}, action, alert, item.status === "open" && editable ? followUpEditor(caseId, item, index, people) : null),
     ];
   });
   const [dueLabel, due, dueError] = field("due_on", t("due"), { type: "date", required: true });
@@ -221,7 +254,8 @@ function consentsSection(caseId, consents, partners, editable) {
       organisation: scope[1].value === "referral" ? organisation[1].value : null,
       given_by: given[1].value,
       method: method[1].value,
-      given_at: new Date(`${when[1].value}T12:00:00`).toISOString(),
+      // today: now (noon could still be to come, and a consent cannot be given in the future); another day: its noon
+      given_at: (when[1].value === today() ? new Date() : new Date(`${when[1].value}T12:00:00`)).toISOString(),
     });
     await again();
   });
@@ -264,6 +298,17 @@ function referralsSection(caseId, referrals, partners, editable) {
     el("h2", { id: "case-referrals-title", text: t("navReferrals") }),
     rows.length ? table("case-referrals-title", [t("reference"), t("refTo"), t("status"), t("services")], rows) : el("p", { text: t("noReferrals") }),
     editable ? form : null);
+}
+
+/** The people who hold access to the case (the access list's users), as [id, name] for the assignee choice. */
+function people(entries) {
+  const seen = new Map();
+  for (const entry of entries) {
+    if (entry.user && !seen.has(entry.user.id)) {
+      seen.set(entry.user.id, [entry.user.first_name, entry.user.last_name].filter(Boolean).join(" ") || entry.user.username);
+    }
+  }
+  return [...seen.entries()];
 }
 
 function accessSection(entries) {
