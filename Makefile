@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: bench-encryption bench-cases bench-access-log bench-reminders run test test-browser test-contract lint typecheck check-migrations check-deploy install lock messages clean-var
+.PHONY: drill bench-encryption bench-cases bench-access-log bench-reminders run test test-browser test-contract lint typecheck check-migrations check-deploy install lock messages clean-var
 
 $(STAMP): requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ test-contract: $(STAMP)
 	DJANGO_SETTINGS_MODULE=ngo_cases.settings.test \
 		$(PY) -m ngo_cases.local_stack exec -- $(PY) -m pytest -m contract -n $${NGO_CONTRACT_PROCESSES:-2} --dist worksteal tests/contract $(PYTEST_ARGS)
 
+# The production drill (deploy/drill, docs/operations.md): gunicorn on production settings, a Celery
+# worker and beat, the two database roles on the machine's PostgreSQL (127.0.0.1:5432), fault drills.
+drill: $(STAMP)
+	cd deploy/drill && $(abspath $(PY)) -m pytest -c pytest.ini $(PYTEST_ARGS)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -43,6 +48,8 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	DJANGO_SETTINGS_MODULE=ngo_cases.settings.test DATABASE_URL=postgres://typecheck@localhost/typecheck \
 		$(VENV)/bin/mypy .
+	DJANGO_SETTINGS_MODULE=ngo_cases.settings.test DATABASE_URL=postgres://typecheck@localhost/typecheck \
+		$(VENV)/bin/mypy deploy/drill/*.py
 
 check-migrations: $(STAMP)
 	DJANGO_SETTINGS_MODULE=ngo_cases.settings.test \
