@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: drill bench-encryption bench-cases bench-access-log bench-reminders run test test-browser test-contract lint typecheck check-migrations check-deploy install lock messages clean-var
+.PHONY: drill bench-load bench-encryption bench-cases bench-access-log bench-reminders run test test-browser test-contract lint typecheck check-migrations check-deploy install lock messages clean-var
 
 $(STAMP): requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test-contract: $(STAMP)
 # worker and beat, the two database roles on the machine's PostgreSQL (127.0.0.1:5432), fault drills.
 drill: $(STAMP)
 	cd deploy/drill && $(abspath $(PY)) -m pytest -c pytest.ini $(PYTEST_ARGS)
+
+# A bounded load (wrk from loopback, 30 s per route) on the drill's stack: figures for docs/performance.md.
+bench-load: $(STAMP)
+	cd deploy/drill && $(abspath $(PY)) bench_load.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -5,6 +5,7 @@ these services are what it will call."""
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from audit import services as audit
 from ngo_cases.api.errors import Conflict, PreconditionFailed, ValidationProblem
 from ngo_cases.crypto.blind_index import IndexKind, blind_index
 from ngo_cases.crypto.keys import data_key_create, data_key_destroy
+from ngo_cases.crypto.models import DataKey
 from ngo_cases.db import next_reference
 
 from . import signals
@@ -152,6 +154,25 @@ def survivor_erase(*, survivor: Survivor, acting_user: User) -> Survivor:
     locked.refresh_from_db()
     signals.survivor_erased.send(sender=Survivor, survivor=locked, acting_user=acting_user)
     return locked
+
+
+@transaction.atomic
+def erasures_apply(*, key_ids: list[uuid.UUID]) -> tuple[int, int]:
+    """After a restore from a backup older than some erasures: destroy again the data keys the erasure ledger
+    names, delete those survivors' blind indexes and mark them erased (by nobody: the ledger does not say who).
+    Returns (keys destroyed, survivors marked). Keys already destroyed are left alone."""
+    alive = list(DataKey.objects.select_for_update().filter(pk__in=key_ids, destroyed_at__isnull=True))
+    survivors = list(Survivor.objects.filter(data_key_id__in=[key.pk for key in alive], erased_at__isnull=True))
+    for key in alive:
+        data_key_destroy(key)
+    SurvivorIndexEntry.objects.filter(survivor__in=survivors).delete()
+    marked = Survivor.objects.filter(pk__in=[survivor.pk for survivor in survivors]).update(
+        erased_at=timezone.now(), version=F("version") + 1
+    )
+    logger.warning(
+        "erasure ledger applied again: %s data keys destroyed, %s survivors marked erased", len(alive), marked
+    )
+    return len(alive), marked
 
 
 # --- cases and their grants ----------------------------------------------------------------

@@ -269,3 +269,22 @@ def test_text_fields_of_every_kind_refuse_numbers(
     body: dict[str, Any] = {"name": "Shelter North", "slug": "shelter-north", "org_type": "Shelter", field: 0}
     response = client_for(cast.cora).post("/api/v1/organisations/", body, format="json")
     assert field in assert_problem(response, 400)["errors"]
+
+
+UNREACHABLE_REDIS = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+}
+
+
+def test_without_the_cache_the_api_works_and_sign_in_pauses(
+    cast: Cast, client_for: Callable[[User | None], APIClient], api: APIClient, settings: Any
+) -> None:
+    """Redis down (the rate limits' counters): authenticated work goes on, unthrottled and logged; sign-in
+    answers 503 with Retry-After instead of going unthrottled (the production drill stops Redis for real)."""
+    as_alice = client_for(cast.alice)
+    settings.CACHES = UNREACHABLE_REDIS
+    assert as_alice.get("/api/v1/me").status_code == 200
+    refused = api.post("/api/v1/auth/login", {"username": "alice", "password": "whatever"}, format="json")
+    assert_problem(refused, 503)
+    assert refused.json()["type"] == "urn:ngo-cases:problem:sign-in-unavailable"
+    assert refused["Retry-After"] == "30"

@@ -29,15 +29,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import requests
+from django_otp.oath import TOTP
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 PG = os.environ.get("NGO_DRILL_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 DB = "ngo_cases_drill"
+RESTORED = "ngo_cases_drill_restored"
 OWNER = "ngo_drill_owner"
 APP = "ngo_drill_app"
 HOST = "cases.drill.test"
@@ -80,9 +83,9 @@ class Stack:
     def origin(self) -> str:
         return f"http://127.0.0.1:{self.web_port}"
 
-    def dsn(self, role: str) -> str:
+    def dsn(self, role: str, database: str = DB) -> str:
         password = self.owner_password if role == OWNER else self.app_password
-        return f"postgres://{role}:{password}@127.0.0.1:5432/{DB}"
+        return f"postgres://{role}:{password}@127.0.0.1:5432/{database}"
 
     def connect(self, role: str) -> psycopg.Connection:
         return psycopg.connect(self.dsn(role), autocommit=True)
@@ -95,24 +98,28 @@ class Stack:
         path.chmod(0o600)
         return str(path)
 
-    def _run(self, *command: str, role: str = APP, stdin: str | None = None) -> str:
-        env = dict(self.env)
+    def run(
+        self, *command: str, role: str = APP, database: str = DB, stdin: str | None = None, **extra: str
+    ) -> subprocess.CompletedProcess[str]:
+        """A command with the service's environment, connected as ``role`` to ``database``."""
+        env = {**self.env, **extra}
         if role == OWNER:
-            env["DATABASE_URL_FILE"] = str(self.work / "secrets" / "database_owner_url")
             env["NGO_DATABASE_ROLE"] = "owner"
-        done = subprocess.run(
+        env["DATABASE_URL_FILE"] = self._secret(f"url-{role}-{database}", self.dsn(role, database))
+        return subprocess.run(
             command, cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=600, check=False
         )
-        if done.returncode != 0:
-            raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-        return done.stdout
 
-    def manage(self, *args: str, role: str = APP, stdin: str | None = None) -> str:
-        return self._run(PYTHON, "manage.py", *args, role=role, stdin=stdin)
+    def manage(self, *args: str, role: str = APP, database: str = DB, stdin: str | None = None, **extra: str) -> str:
+        done = self.run(PYTHON, "manage.py", *args, role=role, database=database, stdin=stdin, **extra)
+        if done.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        return done.stdout
 
     def drop(self) -> None:
         with psycopg.connect(PG, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+            for database in (DB, RESTORED):
+                admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
             for role in (APP, OWNER):
                 admin.execute(f'DROP ROLE IF EXISTS "{role}"')
 
@@ -160,8 +167,16 @@ class Stack:
             "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/1",
             "NGO_VAR_DIR": str(self.work / "var"),
             "LOG_LEVEL": "WARNING",
+            # reminders on a drill's clock: planned and dispatched every few seconds, date reminders at
+            # midnight (so that today's fall due now), an unsent delivery enqueued again after 20 s
+            "NGO_REMINDER_PLAN_SECONDS": "3",
+            "NGO_REMINDER_DISPATCH_SECONDS": "3",
+            "NGO_REMINDER_HOUR": "0",
+            "NGO_REMINDER_REDELIVER_SECONDS": "20",
+            # the erasure ledger, outside the database, written by beat every few seconds
+            "NGO_ERASURE_LEDGER_PATH": str(self.work / "ledger" / "erasures.txt"),
+            "NGO_ERASURE_LEDGER_SECONDS": "3",
         }
-        self._secret("database_owner_url", self.dsn(OWNER))
         self.manage("migrate", "--noinput", role=OWNER)
         self.manage("grant_app_privileges", "--role", APP, role=OWNER)
         self.manage("collectstatic", "--noinput")
@@ -190,6 +205,12 @@ class Stack:
         )
         self.processes[name] = process
         return process
+
+    def stop_redis(self) -> None:
+        """The broker and cache gone, as when its server dies (SIGKILL: no goodbye to the clients)."""
+        redis = self.processes.pop("redis")
+        redis.kill()
+        redis.wait(timeout=10)
 
     def start_redis(self) -> None:
         self.spawn(
@@ -221,3 +242,58 @@ class Stack:
     def log(self, name: str, tail: int = 4000) -> str:
         path = self.work / f"{name}.log"
         return path.read_text(errors="replace")[-tail:] if path.exists() else ""
+
+
+class Client(requests.Session):
+    """Requests as the TLS-terminating proxy forwards them: the public host name and X-Forwarded-Proto."""
+
+    def __init__(self, origin: str) -> None:
+        super().__init__()
+        self.origin = origin
+        self.headers.update({"Host": HOST, "X-Forwarded-Proto": "https", "Accept": "application/json"})
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", 30)
+        kwargs.setdefault("allow_redirects", False)
+        verb = method.decode() if isinstance(method, bytes) else method
+        return super().request(verb, f"{self.origin}{url!s}", *args, **kwargs)
+
+
+def code_for(secret: str, *, step_offset: int = 0) -> str:
+    """What an authenticator app shows for ``secret`` now (or ``step_offset`` 30-second steps later)."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    totp = TOTP(key)
+    totp.time = time.time() + 30 * step_offset
+    return f"{totp.token():06d}"
+
+
+def _expect(response: requests.Response, status: int, what: str) -> dict[str, Any]:
+    if response.status_code != status:
+        raise RuntimeError(f"{what}: {response.status_code} {response.text[:500]}")
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def sign_in_with_mfa(stack: Stack, username: str = "dana") -> Client:
+    """The first sign-in where MFA is required: an enrolment-only token, an authenticator enrolled with a code
+    from its key, a refusal without a code, then a full token with password and code."""
+    client = Client(stack.origin)
+    first = _expect(client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD}), 200, "login")
+    if first["scope"] != "mfa_enrolment":
+        raise RuntimeError(f"first sign-in gave a {first['scope']} token, not an enrolment-only one")
+    enrolling = {"Authorization": f"Bearer {first['token']}"}
+    secret = _expect(client.post("/api/v1/auth/mfa/totp/begin", headers=enrolling), 200, "begin")["secret"]
+    _expect(
+        client.post("/api/v1/auth/mfa/totp/confirm", json={"otp": code_for(secret)}, headers=enrolling), 200, "confirm"
+    )
+    refused = _expect(
+        client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD}), 401, "no code"
+    )
+    if not refused["type"].endswith("mfa-required"):
+        raise RuntimeError(f"sign-in without a code answered {refused['type']}")
+    body = {"username": username, "password": PASSWORD, "otp": code_for(secret, step_offset=1)}
+    signed_in = _expect(client.post("/api/v1/auth/login", json=body), 200, "login with code")
+    if signed_in["scope"] != "full":
+        raise RuntimeError("the sign-in with a code did not give a full token")
+    client.headers["Authorization"] = f"Bearer {signed_in['token']}"
+    return client

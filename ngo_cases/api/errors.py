@@ -121,6 +121,14 @@ class MfaEnrolmentRequired(ProblemError):
     default_detail = _("Set up two-factor authentication before using the API (see /api/v1/auth/mfa/).")
 
 
+class SignInUnavailable(ProblemError):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    problem_type = PROBLEM_PREFIX + "sign-in-unavailable"
+    title = _("Sign-in temporarily unavailable")
+    default_detail = _("Sign-in is paused while its rate limit cannot be checked. Try again in a minute.")
+    wait = 30  # Retry-After
+
+
 class LockedOut(ProblemError):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     problem_type = PROBLEM_PREFIX + "locked-out"
@@ -299,6 +307,7 @@ __all__ = [
     "InvalidCredentials",
     "InvalidOtp",
     "LockedOut",
+    "SignInUnavailable",
     "MfaEnrolmentRequired",
     "MfaRequired",
     "PreconditionFailed",

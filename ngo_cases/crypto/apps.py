@@ -11,6 +11,7 @@ class CryptoConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import setting_changed
 
+        from . import checks  # noqa: F401 - registers the erasure ledger's check
         from .keys import reset_keyring
 
         setting_changed.connect(reset_keyring)

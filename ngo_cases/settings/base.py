@@ -304,6 +304,9 @@ NGO_TRUSTED_PROXIES = env_list("NGO_TRUSTED_PROXIES")
 NGO_MASTER_KEYS = env_str("NGO_MASTER_KEYS")  # "<version>:<base64 32 bytes>,..."
 NGO_MASTER_KEY_CURRENT = env_int("NGO_MASTER_KEY_CURRENT", 0) or None  # default: highest version
 NGO_BLIND_INDEX_KEY = env_str("NGO_BLIND_INDEX_KEY")  # base64 32 bytes
+# The erasure ledger (ngo_cases/crypto/erasures.py): the destroyed data keys' ids, written by beat to this
+# path outside the database, applied again after a restore. Unset: not written, not checked.
+NGO_ERASURE_LEDGER_PATH = env_str("NGO_ERASURE_LEDGER_PATH")
 NGO_DEFAULT_PHONE_REGION = env_str("NGO_DEFAULT_PHONE_REGION", "RU")
 
 # --- cases ---------------------------------------------------------------------
@@ -376,6 +379,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-api-tokens": {
         "task": "accounts.tasks.purge_expired_tokens",
         "schedule": float(env_int("TOKEN_PURGE_INTERVAL_SECONDS", 3600)),
+    },
+    "write-erasure-ledger": {
+        "task": "ngo_cases.crypto.tasks.write_erasure_ledger",
+        "schedule": float(env_int("NGO_ERASURE_LEDGER_SECONDS", 300)),
     },
     "detect-bulk-access": {
         "task": "audit.tasks.detect_bulk_access",
