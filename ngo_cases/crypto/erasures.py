@@ -4,7 +4,7 @@ Erasure destroys a survivor's data key (docs/security.md, "Erasure"). A key
 backup taken before the erasure still holds the wrapped key, so restoring
 that backup would bring the survivor back. The ledger closes that gap: the
 ids of every destroyed data key (random UUIDs and times — nothing about a
-person), written by beat to ``NGO_ERASURE_LEDGER_PATH`` outside the
+person), written on beat's schedule by a worker to ``NGO_ERASURE_LEDGER_PATH`` outside the
 database and kept with the audit chain's exported head, never with the
 dumps. After a restore, ``apply_erasures`` destroys again every key the
 ledger names, and the system check ``ngo_cases.E002`` keeps the service from
