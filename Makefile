@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: drill bench-load bench-encryption bench-cases bench-access-log bench-reminders run test test-browser test-contract lint typecheck check-migrations check-deploy install lock messages clean-var
+.PHONY: drill bench-load check-deploy-files bench-encryption bench-cases bench-access-log bench-reminders run test test-browser test-contract lint typecheck check-migrations check-deploy install lock messages clean-var
 
 $(STAMP): requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ drill: $(STAMP)
 # A bounded load (wrk from loopback, 30 s per route) on the drill's stack: figures for docs/performance.md.
 bench-load: $(STAMP)
 	cd deploy/drill && $(abspath $(PY)) bench_load.py
+
+# docker-compose.yml (docker-compose config, Debian's package: apt-get install -y docker-compose) and the
+# Dockerfile (hadolint) checked without a container engine.
+check-deploy-files: $(STAMP)
+	bash deploy/check-files.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
