@@ -307,12 +307,12 @@ __all__ = [
     "InvalidCredentials",
     "InvalidOtp",
     "LockedOut",
-    "SignInUnavailable",
     "MfaEnrolmentRequired",
     "MfaRequired",
     "PreconditionFailed",
     "PreconditionRequired",
     "ProblemError",
+    "SignInUnavailable",
     "ValidationProblem",
     "problem_exception_handler",
 ]
