@@ -28,8 +28,19 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import contextlib
 
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Response, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    expect,
+    sync_playwright,
+)
 from playwright.sync_api import Error as PlaywrightError
+
+from accounts.tests.factories import TEST_PASSWORD
 
 CHROMIUM = os.environ.get("NGO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -195,3 +206,12 @@ def browser_storage(page: Page) -> str:
     )
     cookies = page.context.cookies()
     return dump + " " + " ".join(f"{c['name']}={c['value']}" for c in cookies)
+
+
+def sign_in(page: Page, username: str, heading: str = "My cases") -> None:
+    """Open the workspace and sign in with the test password; wait for the role's first screen."""
+    page.goto("/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()

@@ -12,28 +12,19 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import Organisation
-from accounts.tests.factories import TEST_PASSWORD
 from conftest import Cast
 from referrals.models import OrganisationContact, OrganisationService
 
-from .conftest import Browsing
+from .conftest import Browsing, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page: Page, username: str, heading: str) -> None:
-    page.goto("/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name=heading)).to_be_visible()
 
 
 def test_the_coordinator_keeps_the_directory(
     cast: Cast, open_browser: Callable[..., Browsing], screenshot: Callable[[Page, str], Path]
 ) -> None:
     page = open_browser().new_page()
-    _sign_in(page, "cora", "Referrals")
+    sign_in(page, "cora", "Referrals")
     page.get_by_role("button", name="Directory").click()
     expect(page.get_by_role("table", name="Directory").get_by_role("button", name="Partner Shelter")).to_be_visible()
     page.get_by_label("Name", exact=True).fill("Kazan Legal Aid")
@@ -71,7 +62,7 @@ def test_caseworkers_read_the_directory_and_partners_have_none(
     cast: Cast, open_browser: Callable[..., Browsing]
 ) -> None:
     reader = open_browser().new_page()
-    _sign_in(reader, "alice", "My cases")
+    sign_in(reader, "alice", "My cases")
     reader.get_by_role("button", name="Directory").click()
     reader.get_by_role("button", name="Partner Shelter").click()
     expect(reader.get_by_role("heading", name="Partner Shelter")).to_be_visible()
@@ -79,5 +70,5 @@ def test_caseworkers_read_the_directory_and_partners_have_none(
     expect(reader.get_by_role("button", name="Add a service")).to_have_count(0)
     expect(reader.get_by_text("Change this organisation")).to_have_count(0)
     partner = open_browser().new_page()
-    _sign_in(partner, "petra", "Referrals")
+    sign_in(partner, "petra", "Referrals")
     expect(partner.get_by_role("button", name="Directory")).to_be_hidden()

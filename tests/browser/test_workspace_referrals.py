@@ -13,25 +13,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from accounts.tests.factories import TEST_PASSWORD
 from cases.tests.factories import make_case, make_survivor
 from conftest import Cast
 from referrals.models import Referral, ReferralStatus
 
-from .conftest import Browsing, browser_storage
+from .conftest import Browsing, browser_storage, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 GIVEN = "Dilnoza-CANARY"
 REASON = "CANARY-REASON her employer in Podolsk still holds her passport"
-
-
-def _sign_in(page: Page, username: str, first_heading: str) -> None:
-    page.goto("/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name=first_heading)).to_be_visible()
 
 
 def test_a_referral_from_the_caseworker_to_the_partner_caseworker(
@@ -40,7 +31,7 @@ def test_a_referral_from_the_caseworker_to_the_partner_caseworker(
     case = make_case(opened_by=cast.alice, team=cast.team_a, survivor=make_survivor(given_names=GIVEN))
     sender = open_browser()
     alice = sender.new_page()
-    _sign_in(alice, "alice", "My cases")
+    sign_in(alice, "alice", "My cases")
     alice.get_by_role("button", name=case.reference, exact=True).click()
     alice.get_by_label("To", exact=True).last.select_option(label="Partner Shelter")
     alice.get_by_label("Shelter", exact=True).check()
@@ -66,7 +57,7 @@ def test_a_referral_from_the_caseworker_to_the_partner_caseworker(
     assert referral.status == ReferralStatus.SENT
 
     desk = open_browser().new_page()
-    _sign_in(desk, "petra", "Referrals")
+    sign_in(desk, "petra", "Referrals")
     desk.get_by_role("button", name=referral.reference, exact=True).click()
     desk.get_by_label("Assignee").select_option(value=str(cast.pat.pk))
     desk.get_by_role("button", name="Assign").last.click()
@@ -75,7 +66,7 @@ def test_a_referral_from_the_caseworker_to_the_partner_caseworker(
     assert referral.assigned_to == cast.pat
 
     partner = open_browser().new_page()
-    _sign_in(partner, "pat", "Referrals")
+    sign_in(partner, "pat", "Referrals")
     partner.get_by_role("button", name=referral.reference, exact=True).click()
     expect(partner.get_by_text(GIVEN)).to_be_visible()  # identity was shared
     assert "CANARY-REASON" not in partner.content()  # the reason was not

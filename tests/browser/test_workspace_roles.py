@@ -22,23 +22,15 @@ from conftest import Cast
 from referrals.models import Referral, ReferralStatus
 from referrals.tests.factories import make_draft, make_sent
 
-from .conftest import Browsing, browser_storage
+from .conftest import Browsing, browser_storage, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page: Page, username: str, heading: str = "My cases") -> None:
-    page.goto("/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name=heading)).to_be_visible()
 
 
 def test_a_supervisor_assigns_closes_and_reopens_a_case(cast: Cast, open_browser: Callable[..., Browsing]) -> None:
     case = make_case(opened_by=cast.alice, team=cast.team_a)
     page = open_browser().new_page()
-    _sign_in(page, "sam")
+    sign_in(page, "sam")
     page.get_by_role("button", name=case.reference, exact=True).click()
     page.get_by_label("bob").check()
     page.get_by_role("button", name="Assign", exact=True).click()
@@ -67,7 +59,7 @@ def test_a_supervisor_sees_the_teams_escalations(
     referral = make_sent(case, cast.partner_org, cast.alice)
     Referral.objects.filter(pk=referral.pk).update(sent_at=timezone.now() - datetime.timedelta(days=8))
     page = open_browser().new_page()
-    _sign_in(page, "sam")
+    sign_in(page, "sam")
     page.get_by_role("button", name="Escalations").click()
     overdue = page.get_by_role("table", name="Overdue follow-ups in my teams")
     expect(overdue.get_by_role("row")).to_have_count(2)  # the heading row and the team's one; not team B's
@@ -88,7 +80,7 @@ def test_a_supervisor_sends_without_consent_by_override_with_a_reason(
     browsing = open_browser()
     browsing.expect_refusal(400, f"/api/v1/referrals/{draft.pk}/send")
     page = browsing.new_page()
-    _sign_in(page, "sam")
+    sign_in(page, "sam")
     page.get_by_role("button", name="Referrals", exact=True).click()
     page.get_by_role("button", name=draft.reference).click()
     expect(page.get_by_text("Only where consent cannot be obtained")).to_be_visible()
@@ -111,7 +103,7 @@ def test_break_glass_by_reference_is_read_only_and_says_until_when(
         survivor=make_survivor(created_by=cast.charlie, given_names="Malika-CANARY"),
     )
     page = open_browser().new_page()
-    _sign_in(page, "sam")
+    sign_in(page, "sam")
     page.get_by_label("Search by reference").fill(charlies.reference)
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_text("No cases match.")).to_be_visible()
@@ -127,7 +119,7 @@ def test_break_glass_by_reference_is_read_only_and_says_until_when(
 def test_a_caseworker_switches_to_russian_and_her_time_zone(cast: Cast, open_browser: Callable[..., Browsing]) -> None:
     make_case(opened_by=cast.alice, team=cast.team_a)
     page = open_browser().new_page()
-    _sign_in(page, "alice")
+    sign_in(page, "alice")
     page.get_by_role("button", name="My account").click()
     page.get_by_label("Language").select_option("ru")
     page.get_by_label("Time zone").fill("Asia/Vladivostok")
@@ -144,7 +136,7 @@ def test_the_case_list_and_case_file_fit_the_screen(
 ) -> None:
     case = make_case(opened_by=cast.alice, team=cast.team_a)
     page = open_browser(viewport=(width, 768 if width > 400 else 844)).new_page()
-    _sign_in(page, "alice")
+    sign_in(page, "alice")
     overflow = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     widest = """() => [...document.querySelectorAll('body *')]
         .filter(e => e.getBoundingClientRect().right > innerWidth + 1)
