@@ -22,7 +22,8 @@ from rest_framework.exceptions import PermissionDenied
 from accounts.models import Role, Team, TeamMembership, User
 from accounts.services import team_supervisor_group
 from audit import services as audit
-from ngo_cases.api.errors import Conflict, PreconditionFailed, ValidationProblem
+from ngo_cases.api.concurrency import lock_version, save_version
+from ngo_cases.api.errors import Conflict, ValidationProblem
 from ngo_cases.crypto.blind_index import IndexKind, blind_index
 from ngo_cases.crypto.keys import data_key_create, data_key_destroy
 from ngo_cases.crypto.models import DataKey
@@ -116,9 +117,7 @@ def survivor_update(*, survivor: Survivor, acting_user: User, expected_version: 
     unknown = set(changes) - set(IDENTITY_FIELDS) - set(PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"survivor_update got unknown fields: {sorted(unknown)}")
-    locked = Survivor.objects.select_for_update().select_related("data_key").get(pk=survivor.pk)
-    if locked.version != expected_version:
-        raise PreconditionFailed()
+    locked = lock_version(Survivor.objects.select_related("data_key"), survivor.pk, expected_version)
     if locked.erased_at is not None:
         raise Conflict(_("This survivor's record was erased."))
     for name, value in changes.items():
@@ -126,8 +125,7 @@ def survivor_update(*, survivor: Survivor, acting_user: User, expected_version: 
     if not (locked.given_names or locked.family_name or locked.aliases):
         raise ValidationProblem({"given_names": [_("Give a name or an alias.")]})
     locked.full_clean(exclude=["data_key", "created_by"])
-    locked.version = expected_version + 1
-    locked.save()
+    save_version(locked)
     if set(changes) & set(IDENTITY_FIELDS):
         _reindex(locked)
     return locked
@@ -295,16 +293,12 @@ def case_update(*, case: Case, acting_user: User, expected_version: int, **chang
     for name, value in changes.items():
         setattr(locked, name, value)
     locked.full_clean(exclude=["data_key", "reference", "survivor", "team", "organisation", "opened_by"])
-    locked.version = expected_version + 1
-    locked.save()
+    save_version(locked)
     return locked
 
 
 def _lock_case(case: Case, expected_version: int | None) -> Case:
-    locked = Case.objects.select_for_update(of=("self",)).select_related("data_key", "team").get(pk=case.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise PreconditionFailed()
-    return locked
+    return lock_version(Case.objects.select_related("data_key", "team"), case.pk, expected_version)
 
 
 @transaction.atomic
@@ -328,9 +322,7 @@ def case_assign(*, case: Case, acting_user: User, assignees: list[User], expecte
         if user.pk not in current:
             case_grant_user(case=locked, user=user, reason=GrantReason.ASSIGNED, granted_by=acting_user)
     logger.info("case %s assigned by %s: %d assignees", locked.pk, acting_user.pk, len(wanted))
-    Case.objects.filter(pk=locked.pk).update(version=F("version") + 1)
-    locked.refresh_from_db(fields=["version"])
-    return locked
+    return save_version(locked, "updated_at")
 
 
 @transaction.atomic
@@ -340,12 +332,9 @@ def case_close(*, case: Case, acting_user: User, closure_reason: str, expected_v
         raise Conflict(_("The case is already closed."))
     if closure_reason not in ClosureReason.values:
         raise ValidationProblem({"closure_reason": [_("Choose a closure reason.")]})
-    status = CaseStatus.CLOSED_REFERRED if closure_reason == ClosureReason.REFERRED else CaseStatus.CLOSED
-    Case.objects.filter(pk=locked.pk).update(
-        status=status, closure_reason=closure_reason, closed_at=timezone.now(), version=F("version") + 1
-    )
-    locked.refresh_from_db(fields=["status", "closure_reason", "closed_at", "version"])
-    return locked
+    locked.status = CaseStatus.CLOSED_REFERRED if closure_reason == ClosureReason.REFERRED else CaseStatus.CLOSED
+    locked.closure_reason, locked.closed_at = closure_reason, timezone.now()
+    return save_version(locked, "status", "closure_reason", "closed_at", "updated_at")
 
 
 @transaction.atomic
@@ -353,11 +342,8 @@ def case_reopen(*, case: Case, acting_user: User, expected_version: int) -> Case
     locked = _lock_case(case, expected_version)
     if not locked.is_closed:
         raise Conflict(_("The case is not closed."))
-    Case.objects.filter(pk=locked.pk).update(
-        status=CaseStatus.ACTIVE, closure_reason="", closed_at=None, version=F("version") + 1
-    )
-    locked.refresh_from_db(fields=["status", "closure_reason", "closed_at", "version"])
-    return locked
+    locked.status, locked.closure_reason, locked.closed_at = CaseStatus.ACTIVE, "", None
+    return save_version(locked, "status", "closure_reason", "closed_at", "updated_at")
 
 
 @transaction.atomic
@@ -417,16 +403,12 @@ def case_note_create(*, case: Case, author: User, body: str) -> CaseNote:
 
 @transaction.atomic
 def case_note_update(*, note: CaseNote, acting_user: User, expected_version: int, body: str) -> CaseNote:
-    locked = CaseNote.objects.select_for_update(of=("self",)).select_related("data_key", "case").get(pk=note.pk)
-    if locked.version != expected_version:
-        raise PreconditionFailed()
+    locked = lock_version(CaseNote.objects.select_related("data_key", "case"), note.pk, expected_version)
     if locked.author_id != acting_user.pk:
         raise PermissionDenied()
     case_require_open(locked.case)
     locked.body = body
-    locked.version = expected_version + 1
-    locked.save()
-    return locked
+    return save_version(locked)
 
 
 @transaction.atomic
@@ -454,14 +436,11 @@ def consent_revoke(*, consent: Consent, acting_user: User, expected_version: int
     """Revoke at once. A revoked referral consent withdraws that
     organisation's referrals and access in the same transaction (the
     referrals app listens to ``signals.consent_revoked``)."""
-    locked = Consent.objects.select_for_update().get(pk=consent.pk)
-    if locked.version != expected_version:
-        raise PreconditionFailed()
+    locked = lock_version(Consent.objects.all(), consent.pk, expected_version)
     if locked.revoked_at is not None:
         raise Conflict(_("The consent was already revoked."))
-    now = max(timezone.now(), locked.given_at)
-    Consent.objects.filter(pk=locked.pk).update(revoked_at=now, revoked_by=acting_user, version=F("version") + 1)
-    locked.refresh_from_db()
+    locked.revoked_at, locked.revoked_by = max(timezone.now(), locked.given_at), acting_user
+    save_version(locked, "revoked_at", "revoked_by")
     signals.consent_revoked.send(sender=Consent, consent=locked, acting_user=acting_user)
     return locked
 
@@ -485,9 +464,7 @@ def milestone_record(*, case: Case, recorded_by: User, **fields: Any) -> Milesto
 
 @transaction.atomic
 def milestone_update(*, milestone: Milestone, acting_user: User, expected_version: int, **changes: Any) -> Milestone:
-    locked = Milestone.objects.select_for_update(of=("self",)).select_related("data_key", "case").get(pk=milestone.pk)
-    if locked.version != expected_version:
-        raise PreconditionFailed()
+    locked = lock_version(Milestone.objects.select_related("data_key", "case"), milestone.pk, expected_version)
     case_require_open(locked.case)
     for name, value in changes.items():
         setattr(locked, name, value)
@@ -498,9 +475,7 @@ def milestone_update(*, milestone: Milestone, acting_user: User, expected_versio
         raise ValidationProblem({"decision": [_("Only identification decisions have a decision.")]})
     if locked.ends_on is not None and locked.ends_on < locked.starts_on:
         raise ValidationProblem({"ends_on": [_("The end must not be before the start.")]})
-    locked.version = expected_version + 1
-    locked.save()
-    return locked
+    return save_version(locked)
 
 
 @transaction.atomic
@@ -516,9 +491,7 @@ def follow_up_create(*, case: Case, created_by: User, assignee: User, due_on: da
 
 @transaction.atomic
 def follow_up_update(*, follow_up: FollowUp, acting_user: User, expected_version: int, **changes: Any) -> FollowUp:
-    locked = FollowUp.objects.select_for_update(of=("self",)).select_related("data_key", "case").get(pk=follow_up.pk)
-    if locked.version != expected_version:
-        raise PreconditionFailed()
+    locked = lock_version(FollowUp.objects.select_related("data_key", "case"), follow_up.pk, expected_version)
     case_require_not_erased(locked.case)
     if "assignee" in changes and not cases_visible_to(changes["assignee"]).filter(pk=locked.case_id).exists():
         raise ValidationProblem({"assignee": [_("The assignee must work on this case.")]})
@@ -528,9 +501,7 @@ def follow_up_update(*, follow_up: FollowUp, acting_user: User, expected_version
         locked.completed_at = timezone.now()
     elif locked.status != FollowUpStatus.DONE:
         locked.completed_at = None
-    locked.version = expected_version + 1
-    locked.save()
-    return locked
+    return save_version(locked)
 
 
 # --- grants made in the admin (guardian's object-permission screens) -------------------------

@@ -19,9 +19,9 @@ class UUIDModel(models.Model):
 class VersionedModel(models.Model):
     """A row whose updates are guarded by ETag/If-Match.
 
-    ``version`` goes up by one on every update made through
-    :func:`ngo_cases.api.concurrency.versioned_update`, which checks the
-    version the client read in the same UPDATE statement.
+    ``version`` goes up by one on every update, through
+    :func:`ngo_cases.api.concurrency.lock_version` and ``save_version`` (lock,
+    compare, decide, save) or ``versioned_update`` (one conditional UPDATE).
     """
 
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -31,8 +31,8 @@ from audit import services as audit
 from cases.models import Case, Consent, ConsentScope, Survivor
 from cases.permissions import user_holds_model_permission
 from cases.services import case_require_not_erased, case_require_open
-from ngo_cases.api.concurrency import versioned_delete
-from ngo_cases.api.errors import Conflict, PreconditionFailed, ValidationProblem
+from ngo_cases.api.concurrency import lock_version, save_version, versioned_delete
+from ngo_cases.api.errors import Conflict, ValidationProblem
 from ngo_cases.db import next_reference
 
 from .models import (
@@ -92,28 +92,22 @@ def _apply(obj: Any, changes: dict[str, Any], allowed: Iterable[str]) -> None:
         setattr(obj, name, value)
 
 
-def _lock(model: Any, obj: Any, expected_version: int) -> Any:
-    locked = model.objects.select_for_update(of=("self",)).get(pk=obj.pk)
-    if locked.version != expected_version:
-        raise PreconditionFailed()
-    return locked
-
-
-def _save_checked(obj: Any, **clean: Any) -> None:
+def _checked(obj: Any, **clean: Any) -> Any:
+    """The model's own validation, as the API's 400."""
     from django.core.exceptions import ValidationError
 
     try:
         obj.full_clean(**clean)
     except ValidationError as error:
         raise ValidationProblem(error.message_dict) from None
-    obj.save()
+    return obj
 
 
 @transaction.atomic
 def organisation_create(*, created_by: User, **fields: Any) -> Organisation:
     organisation = Organisation()
     _apply(organisation, fields, ORGANISATION_FIELDS)
-    _save_checked(organisation, exclude=["desk_group"])
+    _checked(organisation, exclude=["desk_group"]).save()
     logger.info("organisation %s added to the directory by %s", organisation.pk, created_by.pk)
     return organisation
 
@@ -122,13 +116,11 @@ def organisation_create(*, created_by: User, **fields: Any) -> Organisation:
 def organisation_update(
     *, organisation: Organisation, acting_user: User, expected_version: int, **changes: Any
 ) -> Organisation:
-    locked = _lock(Organisation, organisation, expected_version)
+    locked = lock_version(Organisation.objects.all(), organisation.pk, expected_version)
     if locked.is_home and changes.get("active") is False:
         raise ValidationProblem({"active": [_("The home NGO runs this system and cannot be deactivated.")]})
     _apply(locked, changes, ORGANISATION_FIELDS)
-    locked.version = expected_version + 1
-    _save_checked(locked, exclude=["desk_group"])
-    return locked
+    return save_version(_checked(locked, exclude=["desk_group"]))
 
 
 @transaction.atomic
@@ -137,7 +129,7 @@ def service_create(*, organisation: Organisation, created_by: User, **fields: An
         raise ValidationProblem({"service": [_("The organisation already lists this service.")]})
     offered = OrganisationService(organisation=organisation)
     _apply(offered, fields, SERVICE_FIELDS)
-    _save_checked(offered, exclude=["organisation"])
+    _checked(offered, exclude=["organisation"]).save()
     return offered
 
 
@@ -145,7 +137,7 @@ def service_create(*, organisation: Organisation, created_by: User, **fields: An
 def service_update(
     *, offered: OrganisationService, acting_user: User, expected_version: int, **changes: Any
 ) -> OrganisationService:
-    locked = _lock(OrganisationService, offered, expected_version)
+    locked = lock_version(OrganisationService.objects.all(), offered.pk, expected_version)
     if (
         "service" in changes
         and changes["service"] != locked.service
@@ -155,9 +147,7 @@ def service_update(
     ):
         raise ValidationProblem({"service": [_("The organisation already lists this service.")]})
     _apply(locked, changes, SERVICE_FIELDS)
-    locked.version = expected_version + 1
-    _save_checked(locked, exclude=["organisation"])
-    return locked
+    return save_version(_checked(locked, exclude=["organisation"]))
 
 
 @transaction.atomic
@@ -169,7 +159,7 @@ def service_delete(*, offered: OrganisationService, acting_user: User, expected_
 def contact_create(*, organisation: Organisation, created_by: User, **fields: Any) -> OrganisationContact:
     contact = OrganisationContact(organisation=organisation)
     _apply(contact, fields, CONTACT_FIELDS)
-    _save_checked(contact, exclude=["organisation"])
+    _checked(contact, exclude=["organisation"]).save()
     return contact
 
 
@@ -177,11 +167,9 @@ def contact_create(*, organisation: Organisation, created_by: User, **fields: An
 def contact_update(
     *, contact: OrganisationContact, acting_user: User, expected_version: int, **changes: Any
 ) -> OrganisationContact:
-    locked = _lock(OrganisationContact, contact, expected_version)
+    locked = lock_version(OrganisationContact.objects.all(), contact.pk, expected_version)
     _apply(locked, changes, CONTACT_FIELDS)
-    locked.version = expected_version + 1
-    _save_checked(locked, exclude=["organisation"])
-    return locked
+    return save_version(_checked(locked, exclude=["organisation"]))
 
 
 @transaction.atomic
@@ -233,21 +221,18 @@ def referral_create(*, case: Case, created_by: User, organisation: Organisation,
 
 
 def _lock_referral(referral: Referral, expected_version: int | None) -> Referral:
-    locked = (
-        Referral.objects.select_for_update(of=("self",))
-        .select_related("data_key", "case", "organisation")
-        .get(pk=referral.pk)
+    locked = lock_version(
+        Referral.objects.select_related("data_key", "case", "organisation"), referral.pk, expected_version
     )
-    if expected_version is not None and locked.version != expected_version:
-        raise PreconditionFailed()
     locked.case.data_key = locked.data_key
     return locked
 
 
 def _bump(referral: Referral, **changes: Any) -> Referral:
-    Referral.objects.filter(pk=referral.pk).update(version=F("version") + 1, **changes)
-    referral.refresh_from_db()
-    return referral
+    """A transition's columns and the next version, on a row taken with _lock_referral."""
+    for name, value in changes.items():
+        setattr(referral, name, value)
+    return save_version(referral, *changes, "updated_at")
 
 
 @transaction.atomic
@@ -261,9 +246,7 @@ def referral_update(*, referral: Referral, acting_user: User, expected_version: 
         _check_recipient(locked.case, changes["organisation"])
     _apply(locked, changes, DRAFT_FIELDS)
     _check_draft(locked)
-    locked.version = expected_version + 1
-    locked.save()
-    return locked
+    return save_version(locked)
 
 
 def live_referral_consent(*, case: Case, organisation: Organisation) -> Consent | None:
@@ -320,8 +303,7 @@ def referral_send(
             raise ValidationProblem(
                 {"override_reason": [_("Say why consent cannot be obtained (at least 10 characters).")]}
             )
-        locked.consent_override_reason = override_reason
-        locked.save(update_fields=["consent_override_reason"])
+        changes["consent_override_reason"] = override_reason
         changes["consent_overridden_by"] = acting_user
         logger.warning(
             "referral %s of case %s sent WITHOUT consent by override of user %s",

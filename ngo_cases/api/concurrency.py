@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.db.models import F, Model
+from django.db.models import F, Model, QuerySet
 from rest_framework.request import Request
 
 from ngo_cases.db import VersionedModel
@@ -46,6 +46,27 @@ def expected_version(request: Request, obj: VersionedModel) -> int:
     if obj.version not in _parse_if_match(header):
         raise PreconditionFailed()
     return obj.version
+
+
+def lock_version(queryset: QuerySet[M], pk: Any, expected: int | None) -> M:
+    """The versioned-write primitive, part one: the row, locked until the
+    transaction ends (``SELECT … FOR UPDATE OF`` its own table, so joined
+    rows stay unlocked), if it is still the version the caller read; else
+    412. ``expected=None`` for writes that do not edit what a client read
+    (an assignment by a supervisor's form still sends it; a signal does not).
+    Services decide on the locked row, then :func:`save_version`."""
+    locked = queryset.select_for_update(of=("self",)).get(pk=pk)
+    if expected is not None and locked.version != expected:
+        raise PreconditionFailed()
+    return locked
+
+
+def save_version(locked: M, *fields: str) -> M:
+    """Part two: save a row taken with :func:`lock_version`, its version moved
+    on by one — every column, or only ``fields`` (and the version)."""
+    locked.version += 1
+    locked.save(update_fields=[*fields, "version"] if fields else None)
+    return locked
 
 
 def versioned_update(obj: M, *, expected: int, **changes: Any) -> M:
