@@ -80,6 +80,8 @@ def test_a_caseworker_sets_up_two_factor_sign_in_from_my_account(
     assert "".join(codes) not in page.content()  # shown once
 
     page.get_by_role("button", name="Sign out", exact=True).click()
+    # the sign-in form comes back once the server has ended the session (navigating before that raced it)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     _password(page)
     # the form comes back asking for the code, with what was typed kept
     expect(page.get_by_label("Username")).to_have_value("alice")

@@ -201,4 +201,5 @@ $("nav-account").addEventListener("click", () => go("account"));
 $("lock").addEventListener("click", lock);
 $("sign-out").addEventListener("click", () => signOut(false));
 $("sign-out-all").addEventListener("click", () => signOut(true));
-start();
+// A session that ends between two of start()'s requests (signed out in another tab) shows the sign-in form.
+start().catch(() => signInForm(t("signedOutElsewhere")));
