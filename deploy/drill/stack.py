@@ -76,6 +76,7 @@ class Stack:
     env: dict[str, str] = field(default_factory=dict)
     owner_password: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     app_password: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    extra_env: dict[str, str] = field(default_factory=dict)  # e.g. the load bench's rate limit
 
     # --- addresses -----------------------------------------------------------------
 
@@ -176,6 +177,7 @@ class Stack:
             # the erasure ledger, outside the database, written by beat every few seconds
             "NGO_ERASURE_LEDGER_PATH": str(self.work / "ledger" / "erasures.txt"),
             "NGO_ERASURE_LEDGER_SECONDS": "3",
+            **self.extra_env,
         }
         self.manage("migrate", "--noinput", role=OWNER)
         self.manage("grant_app_privileges", "--role", APP, role=OWNER)
