@@ -242,6 +242,12 @@ export function date(value) {
   return new Intl.DateTimeFormat(language, { dateStyle: "medium", timeZone: "UTC" }).format(Date.UTC(year, month - 1, day));
 }
 
+/** A calendar date (YYYY-MM-DD) as a whole number of days, for counting days between two dates. */
+export function dayNumber(isoDate) {
+  const [year, month, day] = isoDate.split("-").map(Number);
+  return Date.UTC(year, month - 1, day) / 86400000;
+}
+
 /** Today in the person's zone, as YYYY-MM-DD. */
 export function today() {
   return new Intl.DateTimeFormat("en-CA", { timeZone: zone }).format(new Date());

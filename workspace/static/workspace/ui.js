@@ -43,6 +43,9 @@ export function field(name, label, attributes = {}) {
   return [el("label", { for: id, text: label }), input, el("p", { class: "field-error", id: `${id}-error` })];
 }
 
+/** A colleague's name as the API gives it (first and last name, or the username). */
+export const personName = (person) => [person.first_name, person.last_name].filter(Boolean).join(" ") || person.username;
+
 /** ISO codes typed in a line ("uzb, rus" → ["UZB", "RUS"]). */
 export function codeList(text, upper) {
   return text.split(/[\s,;]+/).filter(Boolean).map((code) => (upper ? code.toUpperCase() : code.toLowerCase()));

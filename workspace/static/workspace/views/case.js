@@ -7,7 +7,7 @@
 import * as api from "../api.js";
 import { date, dateTime, t, terms, today, word } from "../i18n.js";
 import { again, go, screen } from "../nav.js";
-import { el, field, show, showProblem, submitting, table } from "../ui.js";
+import { el, field, personName, show, showProblem, submitting, table } from "../ui.js";
 import { milestonesSection } from "./milestones.js";
 import { survivorSection } from "./survivor.js";
 
@@ -108,7 +108,7 @@ async function assignSection(kase) {
   const data = kase.data;
   const { data: people } = await api.get(`/colleagues/${api.query({ team: data.team, role: ["caseworker", "supervisor"], page_size: 200 })}`);
   const box = checkboxes("assignees", t("assignees"), people.results.map((person) =>
-    [person.id, [person.first_name, person.last_name].filter(Boolean).join(" ") || person.username]), data.assignees);
+    [person.id, personName(person)]), data.assignees);
   const form = el("form", {}, box, el("button", { class: "primary", type: "submit", text: t("assign") }));
   submitting(form, async (values) => {
     await api.post(`/cases/${data.id}/assign`, { assignees: values.getAll("assignees") }, kase.etag);
@@ -305,7 +305,7 @@ function people(entries) {
   const seen = new Map();
   for (const entry of entries) {
     if (entry.user && !seen.has(entry.user.id)) {
-      seen.set(entry.user.id, [entry.user.first_name, entry.user.last_name].filter(Boolean).join(" ") || entry.user.username);
+      seen.set(entry.user.id, personName(entry.user));
     }
   }
   return [...seen.entries()];
@@ -313,7 +313,7 @@ function people(entries) {
 
 function accessSection(entries) {
   const rows = entries.map((entry) => [
-    entry.user ? [entry.user.first_name, entry.user.last_name].filter(Boolean).join(" ") || entry.user.username : entry.group || "",
+    entry.user ? personName(entry.user) : entry.group || "",
     word("grant_reason", entry.reason) + (entry.referral ? ` (${entry.referral})` : ""),
     entry.expires_at ? dateTime(entry.expires_at) : "",
   ]);

@@ -5,16 +5,10 @@
 "use strict";
 
 import * as api from "../api.js";
-import { date, dateTime, t, today, word } from "../i18n.js";
+import { date, dateTime, dayNumber, t, today, word } from "../i18n.js";
 import { go, screen } from "../nav.js";
-import { el, show, showProblem, table } from "../ui.js";
+import { el, personName, show, showProblem, table } from "../ui.js";
 
-const dayNumber = (isoDate) => {
-  const [year, month, day] = isoDate.split("-").map(Number);
-  return Date.UTC(year, month - 1, day) / 86400000;
-};
-
-const personName = (person) => [person.first_name, person.last_name].filter(Boolean).join(" ") || person.username;
 
 async function escalationsScreen() {
   const alert = el("p", { class: "error", role: "alert" });

@@ -7,7 +7,7 @@
 import * as api from "../api.js";
 import { date, dateTime, t, terms, word } from "../i18n.js";
 import { again, go, screen } from "../nav.js";
-import { el, field, show, showProblem, submitting, table } from "../ui.js";
+import { el, field, personName, show, showProblem, submitting, table } from "../ui.js";
 
 const FILTERS = [["", "refAll"], ["received", "refReceived"], ["sent", "refSent"], ["me", "refAwaiting"]];
 
@@ -105,7 +105,7 @@ async function actions(referral, etag, names) {
   if (allowed.includes("withdraw")) forms.push(actionForm(referral, etag, "withdraw", [select("withdraw_reason", t("reason"), "withdraw_reason"), notes()]));
   if (allowed.includes("assign")) {
     const { data } = await api.get("/colleagues/?page_size=200");
-    const people = data.results.map((person) => [person.id, [person.first_name, person.last_name].filter(Boolean).join(" ") || person.username]);
+    const people = data.results.map((person) => [person.id, personName(person)]);
     people.forEach(([id, name]) => names.set(id, name));
     forms.push(actionForm(referral, etag, "assign", [select("assignee", t("assignee"), null, people)]));
   }

@@ -4,17 +4,12 @@
 "use strict";
 
 import * as api from "../api.js";
-import { date, t, terms, today, word } from "../i18n.js";
+import { date, dayNumber, t, terms, today, word } from "../i18n.js";
 import { again } from "../nav.js";
 import { codeList, el, field, submitting, table } from "../ui.js";
 
 /** Days a document has left before it expires, from which the file warns. */
 export const EXPIRY_WARNING_DAYS = 90;
-
-const dayNumber = (isoDate) => {
-  const [year, month, day] = isoDate.split("-").map(Number);
-  return Date.UTC(year, month - 1, day) / 86400000;
-};
 
 /** An expiry date with its warning: expired, or expiring within EXPIRY_WARNING_DAYS of today (the person's zone). */
 function expiry(value) {
