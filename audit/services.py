@@ -77,12 +77,11 @@ def record(
 
 
 def record_grants(grants: Iterable[Any], *, created: bool) -> None:
-    """A row per grant (django-guardian direct-FK row) made or withdrawn:
-    which case or referral, for whom (a user, or a group in ``detail``),
-    the reason and the permission."""
+    """A row per grant (ngo_cases.grants) made or withdrawn: which object,
+    its case, for whom (a user, or a group in ``detail``), the reason and
+    the permission."""
     for grant in grants:
         target = grant.content_object
-        is_case = type(target).__name__ == "Case"
         group_id = getattr(grant, "group_id", None)
         detail = f"reason={grant.reason} permission={grant.permission.codename}"
         if group_id is not None:
@@ -90,9 +89,9 @@ def record_grants(grants: Iterable[Any], *, created: bool) -> None:
         record(
             action=Action.GRANT_CREATED if created else Action.GRANT_REVOKED,
             actor=grant.granted_by if created and context.actor() is None else None,
-            object_type="case" if is_case else "referral",
+            object_type=target._meta.model_name,
             object_ids=[grant.content_object_id],
-            case_ids=[target.pk if is_case else target.case_id],
+            case_ids=[getattr(target, grant.case_attribute)],
             subject=getattr(grant, "user_id", None),
             detail=detail,
         )

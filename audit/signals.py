@@ -1,9 +1,10 @@
 """Authentication events and grants into the access log.
 
 Sign-in results come from Django's and django-axes' signals (the API's
-login and the admin's alike); token and grant changes from the services and
-from the grant models' save and delete signals. Bulk-created grants are
-recorded by the services that create them (bulk_create sends no signal)."""
+login and the admin's alike); token changes from the services; grants from
+the save and delete signals of every model built on ngo_cases.grants and
+from ``grants_created``, which that mechanism sends after a bulk_create
+(bulk_create sends no post_save)."""
 
 from __future__ import annotations
 
@@ -15,13 +16,6 @@ from django.db.models.signals import post_delete, post_save
 
 from .models import Action
 from .services import record, record_grants
-
-GRANT_MODELS = (
-    "cases.CaseUserObjectPermission",
-    "cases.CaseGroupObjectPermission",
-    "referrals.ReferralUserObjectPermission",
-    "referrals.ReferralGroupObjectPermission",
-)
 
 
 def _logged_in(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
@@ -53,13 +47,21 @@ def _grant_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     record_grants([instance], created=False)
 
 
+def _grants_created(sender: Any, grants: list[Any], **kwargs: Any) -> None:
+    record_grants(grants, created=True)
+
+
 def connect() -> None:
     from axes.signals import user_locked_out
+
+    from ngo_cases.grants.models import GroupGrant, UserGrant, grants_created
 
     user_logged_in.connect(_logged_in, dispatch_uid="audit_logged_in")
     user_login_failed.connect(_login_failed, dispatch_uid="audit_login_failed")
     user_locked_out.connect(_locked_out, dispatch_uid="audit_locked_out")
-    for label in GRANT_MODELS:
-        model = apps.get_model(label)
-        post_save.connect(_grant_saved, sender=model, dispatch_uid=f"audit_grant_saved_{label}")
-        post_delete.connect(_grant_deleted, sender=model, dispatch_uid=f"audit_grant_deleted_{label}")
+    grants_created.connect(_grants_created, dispatch_uid="audit_grants_created")
+    for model in apps.get_models():
+        if issubclass(model, (UserGrant, GroupGrant)):
+            label = model._meta.label
+            post_save.connect(_grant_saved, sender=model, dispatch_uid=f"audit_grant_saved_{label}")
+            post_delete.connect(_grant_deleted, sender=model, dispatch_uid=f"audit_grant_deleted_{label}")

@@ -25,6 +25,7 @@ from accounts.models import Role, User
 from audit import services as audit
 from audit.models import Action
 from ngo_cases.admin_history import ChangeHistoryMixin
+from ngo_cases.grants.access import AccessEntry
 
 from . import selectors, services
 from .models import Case, Survivor
@@ -290,24 +291,24 @@ def _labels(choices: Any, codes: list[str]) -> str:
     return ", ".join(str(labels.get(code, code)) for code in codes) or "—"
 
 
-def _holder(entry: dict[str, Any]) -> str:
+def _holder(entry: AccessEntry) -> str:
     """A grant's holder in words: the username, or the team or desk a group stands for."""
-    if entry.get("user") is not None:
-        return str(entry["user"].username if hasattr(entry["user"], "username") else entry["user"])
-    if entry.get("team"):
+    if entry.user is not None:
+        return str(entry.user.username)
+    if entry.team:
         from accounts.models import Team
 
-        team = Team.objects.filter(pk=entry["team"]).first()
+        team = Team.objects.filter(pk=entry.team).first()
         if team is not None:
             return str(_("%(team)s — team supervisors") % {"team": team.name})
-    if entry.get("group"):
+    if entry.group:
         from django.contrib.auth.models import Group
 
-        group = Group.objects.filter(name=entry["group"]).select_related("desk_of").first()
+        group = Group.objects.filter(name=entry.group).select_related("desk_of").first()
         desk_of = getattr(group, "desk_of", None) if group is not None else None
         if desk_of is not None:
             return str(_("%(organisation)s — referral desk") % {"organisation": desk_of.name})
-    return str(entry.get("group") or "—")
+    return str(entry.group or "—")
 
 
 @admin.register(Case)
@@ -386,9 +387,6 @@ class CaseAdmin(ChangeHistoryMixin, RequestScopedAdmin, GuardedModelAdmin):
     def access_list(self, case: Case) -> str:
         from django.utils.html import format_html_join
 
-        from .models import GrantReason
-
-        reasons = dict(GrantReason.choices)
         entries = selectors.case_access_list(case=case)
         return format_html_join(
             "",
@@ -396,9 +394,9 @@ class CaseAdmin(ChangeHistoryMixin, RequestScopedAdmin, GuardedModelAdmin):
             (
                 (
                     _holder(entry),
-                    str(entry.get("reason_label") or reasons.get(entry["reason"], entry["reason"])),
-                    _permission_words(entry["permissions"]),
-                    f" — {entry['referral']}" if entry.get("referral") else "",
+                    entry.reason_label,
+                    _permission_words(entry.permissions),
+                    f" — {entry.referral}" if entry.referral else "",
                 )
                 for entry in entries
             ),

@@ -18,9 +18,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from ngo_cases.crypto.blind_index import INDEX_BYTES, IndexKind
+from ngo_cases.crypto.errors import KeyDestroyed
 from ngo_cases.crypto.fields import (
     EncryptedCharField,
     EncryptedDateField,
@@ -29,6 +29,7 @@ from ngo_cases.crypto.fields import (
     EncryptedTextField,
 )
 from ngo_cases.db import UUIDModel, VersionedModel
+from ngo_cases.grants.models import GroupGrant, UserGrant
 from ngo_cases.history import tracked
 
 
@@ -427,17 +428,16 @@ class GrantReason(models.TextChoices):
 
 
 @tracked()
-class CaseUserObjectPermission(UserObjectPermissionBase):
+class CaseUserObjectPermission(UserGrant):
     """A user's permission on one case, with why and from whom."""
+
+    entry_related = ("break_glass_reason", "break_glass_reason__data_key")
 
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="user_grants")
     reason = models.CharField(max_length=20, choices=GrantReason.choices)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    granted_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField(null=True, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    class Meta(UserObjectPermissionBase.Meta):
+    class Meta(UserGrant.Meta):
         verbose_name = _("case access of a user")
         verbose_name_plural = _("case access of users")
         constraints = [
@@ -453,8 +453,16 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
             models.Index(fields=["content_object", "reason"], name="case_user_grant_case"),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.permission_id} on {self.content_object_id} for {self.user_id} ({self.reason})"
+    def access_entry_extras(self) -> dict[str, Any]:
+        """The sealed break-glass reason ("" for other grants; None once erased)."""
+        try:
+            sealed = self.break_glass_reason
+        except BreakGlassReason.DoesNotExist:
+            return {"justification": ""}
+        try:
+            return {"justification": sealed.reason}
+        except KeyDestroyed:
+            return {"justification": None}
 
 
 class BreakGlassReason(EncryptedModel):
@@ -473,15 +481,15 @@ class BreakGlassReason(EncryptedModel):
 
 
 @tracked()
-class CaseGroupObjectPermission(GroupObjectPermissionBase):
+class CaseGroupObjectPermission(GroupGrant):
     """A group's permission on one case: a team's supervisors."""
+
+    entry_related = ("group__supervised_team",)
 
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="group_grants")
     reason = models.CharField(max_length=20, choices=GrantReason.choices)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    granted_at = models.DateTimeField(default=timezone.now)
 
-    class Meta(GroupObjectPermissionBase.Meta):
+    class Meta(GroupGrant.Meta):
         verbose_name = _("case access of a group")
         verbose_name_plural = _("case access of groups")
         constraints = [
@@ -489,8 +497,9 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
         ]
         indexes = [models.Index(fields=["group", "permission", "content_object"], name="case_group_grant_scope")]
 
-    def __str__(self) -> str:
-        return f"{self.permission_id} on {self.content_object_id} for group {self.group_id} ({self.reason})"
+    def access_entry_extras(self) -> dict[str, Any]:
+        team = getattr(self.group, "supervised_team", None)
+        return {"team": team.pk if team else None}
 
 
 # --- what happens on a case ------------------------------------------------------------

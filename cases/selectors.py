@@ -15,11 +15,10 @@ from django.utils import timezone
 from accounts.models import User
 from ngo_cases.crypto.blind_index import IndexKind, blind_index
 from ngo_cases.crypto.errors import KeyDestroyed
+from ngo_cases.grants.access import AccessEntry
 
 from .models import (
-    BreakGlassReason,
     Case,
-    CaseGroupObjectPermission,
     CaseNote,
     CaseUserObjectPermission,
     Consent,
@@ -31,6 +30,7 @@ from .models import (
     SurvivorIndexEntry,
 )
 from .permissions import (
+    CASE_GRANTS,
     CaseAction,
     cases_visible_to,
     permission_id,
@@ -139,78 +139,20 @@ def case_workers(*, case: Case) -> list[CaseUserObjectPermission]:
     )
 
 
-def case_access_list(*, case: Case) -> list[dict[str, Any]]:
+def case_access_list(*, case: Case) -> list[AccessEntry]:
     """Who can see the case and why: user grants and group (team supervisor)
-    grants, permissions merged per holder and reason. Expired break-glass
-    grants are left out (they open nothing)."""
-    now = timezone.now()
-    entries: dict[tuple[str, str], dict[str, Any]] = {}
-    user_grants = (
-        CaseUserObjectPermission.objects.filter(content_object=case)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .select_related("user", "permission", "break_glass_reason", "break_glass_reason__data_key")
-        .order_by("granted_at")
-    )
-    for grant in user_grants:
-        entry = entries.setdefault(
-            (f"user:{grant.user_id}", grant.reason),
-            {
-                "user": grant.user,
-                "group": None,
-                "team": None,
-                "permissions": [],
-                "reason": grant.reason,
-                "granted_by": grant.granted_by_id,
-                "granted_at": grant.granted_at,
-                "expires_at": grant.expires_at,
-                "justification": _break_glass_reason(grant),
-            },
-        )
-        entry["permissions"].append(grant.permission.codename)
-    group_grants = CaseGroupObjectPermission.objects.filter(content_object=case).select_related(
-        "group", "permission", "group__supervised_team"
-    )
-    for group_grant in group_grants:
-        team = getattr(group_grant.group, "supervised_team", None)
-        entry = entries.setdefault(
-            (f"group:{group_grant.group_id}", group_grant.reason),
-            {
-                "user": None,
-                "group": group_grant.group.name,
-                "team": team.pk if team else None,
-                "permissions": [],
-                "reason": group_grant.reason,
-                "granted_by": group_grant.granted_by_id,
-                "granted_at": group_grant.granted_at,
-                "expires_at": None,
-                "justification": "",
-            },
-        )
-        entry["permissions"].append(group_grant.permission.codename)
-    for entry in entries.values():
-        entry["permissions"].sort()
-        entry["referral"] = None
-    result = list(entries.values())
+    grants, permissions merged per holder and reason, then what other apps
+    add (registered in ACCESS_LIST_EXTENSIONS). Expired grants are left out
+    (they open nothing)."""
+    entries = CASE_GRANTS.access_entries(Q(content_object=case))
     for extension in ACCESS_LIST_EXTENSIONS:
-        result.extend(extension(case=case))
-    return result
-
-
-def _break_glass_reason(grant: CaseUserObjectPermission) -> str | None:
-    """The sealed break-glass reason of a grant ("" for other grants; None once erased)."""
-    try:
-        sealed = grant.break_glass_reason
-    except BreakGlassReason.DoesNotExist:
-        return ""
-    try:
-        return sealed.reason
-    except KeyDestroyed:
-        return None
+        entries.extend(extension(case=case))
+    return entries
 
 
 # Other apps add the access they give to parts of a case (referrals: the
 # receiving organisation's desk and staff), registered in their AppConfig.ready.
-ACCESS_LIST_EXTENSIONS: list[Callable[..., list[dict[str, Any]]]] = []
+ACCESS_LIST_EXTENSIONS: list[Callable[..., list[AccessEntry]]] = []
 
 
 def note_list(*, case: Case) -> QuerySet[CaseNote]:

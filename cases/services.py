@@ -11,8 +11,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -21,7 +19,6 @@ from rest_framework.exceptions import PermissionDenied
 
 from accounts.models import Role, Team, TeamMembership, User
 from accounts.services import team_supervisor_group
-from audit import services as audit
 from ngo_cases.api.concurrency import lock_version, save_version
 from ngo_cases.api.errors import Conflict, ValidationProblem
 from ngo_cases.crypto.blind_index import IndexKind, blind_index
@@ -33,7 +30,6 @@ from . import signals
 from .models import (
     BreakGlassReason,
     Case,
-    CaseGroupObjectPermission,
     CaseNote,
     CaseReferenceCounter,
     CaseStatus,
@@ -50,7 +46,7 @@ from .models import (
     Survivor,
     SurvivorIndexEntry,
 )
-from .permissions import CaseAction, cases_visible_to
+from .permissions import CASE_GRANTS, CaseAction, cases_visible_to
 
 logger = logging.getLogger(__name__)
 
@@ -195,12 +191,6 @@ CASE_FIELDS = (
 )
 
 
-def _permissions(actions: Iterable[CaseAction]) -> list[Permission]:
-    content_type = ContentType.objects.get_for_model(Case)
-    found = {p.codename: p for p in Permission.objects.filter(content_type=content_type, codename__in=list(actions))}
-    return [found[str(action)] for action in actions]
-
-
 def case_grant_user(
     *,
     case: Case,
@@ -209,40 +199,14 @@ def case_grant_user(
     granted_by: User,
     actions: Iterable[CaseAction] = WORKER_ACTIONS,
     expires_at: datetime | None = None,
-) -> None:
+) -> list[CaseUserObjectPermission]:
     """Give ``user`` the ``actions`` on ``case`` for ``reason``. An existing
     grant of a permission keeps its reason unless it was an expiring one."""
-    for permission in _permissions(actions):
-        grant, created = CaseUserObjectPermission.objects.get_or_create(
-            user=user,
-            permission=permission,
-            content_object=case,
-            defaults={
-                "reason": reason,
-                "granted_by": granted_by,
-                "expires_at": expires_at,
-            },
-        )
-        if not created and grant.expires_at is not None:
-            grant.reason, grant.granted_by, grant.granted_at = reason, granted_by, timezone.now()
-            grant.expires_at = expires_at
-            grant.save()
-    logger.info("case %s: %s granted %s to user %s (%s)", case.pk, granted_by.pk, list(actions), user.pk, reason)
-
-
-def _grant_team_supervisors(*, case: Case, granted_by: User) -> None:
-    group = team_supervisor_group(team=case.team)
-    grants = CaseGroupObjectPermission.objects.bulk_create(
-        CaseGroupObjectPermission(
-            group=group,
-            permission=permission,
-            content_object=case,
-            reason=GrantReason.TEAM_SUPERVISOR,
-            granted_by=granted_by,
-        )
-        for permission in _permissions(SUPERVISOR_ACTIONS)
+    grants = CASE_GRANTS.grant_user(
+        case, user, list(actions), reason=reason, granted_by=granted_by, expires_at=expires_at
     )
-    audit.record_grants(grants, created=True)
+    logger.info("case %s: %s granted %s to user %s (%s)", case.pk, granted_by.pk, list(actions), user.pk, reason)
+    return grants  # type: ignore[return-value]
 
 
 def _check_team_member(team: Team, user: User) -> None:
@@ -279,7 +243,13 @@ def case_open(*, survivor: Survivor, team: Team, opened_by: User, **fields: Any)
     case.reference = next_reference(CaseReferenceCounter, "C", timezone.localtime(now, UTC).year)
     case.save()
     case_grant_user(case=case, user=opened_by, reason=GrantReason.OWNER, granted_by=opened_by)
-    _grant_team_supervisors(case=case, granted_by=opened_by)
+    CASE_GRANTS.grant_group(
+        case,
+        team_supervisor_group(team=team),
+        SUPERVISOR_ACTIONS,
+        reason=GrantReason.TEAM_SUPERVISOR,
+        granted_by=opened_by,
+    )
     return case
 
 
@@ -356,16 +326,13 @@ def case_break_glass(*, case: Case, acting_user: User, reason: str) -> CaseUserO
     if cases_visible_to(acting_user).filter(pk=case.pk).exists():
         raise Conflict(_("You already have access to this case."))
     expires_at = timezone.now() + timedelta(hours=settings.NGO_BREAK_GLASS_HOURS)
-    case_grant_user(
+    (grant,) = case_grant_user(
         case=case,
         user=acting_user,
         reason=GrantReason.BREAK_GLASS,
         granted_by=acting_user,
         actions=(CaseAction.VIEW,),
         expires_at=expires_at,
-    )
-    grant = CaseUserObjectPermission.objects.get(
-        content_object=case, user=acting_user, permission__codename=CaseAction.VIEW
     )
     # The reason, sealed with the survivor's key (it may name people).
     BreakGlassReason.objects.filter(grant=grant).delete()
@@ -511,36 +478,12 @@ def follow_up_update(*, follow_up: FollowUp, acting_user: User, expected_version
 def case_user_grants_set(*, case: Case, user: User, actions: set[CaseAction], granted_by: User) -> None:
     """Make ``user``'s permissions on ``case`` exactly ``actions``; new ones
     are recorded as assigned by ``granted_by``."""
-    current = set(
-        CaseUserObjectPermission.objects.filter(content_object=case, user=user).values_list(
-            "permission__codename", flat=True
-        )
-    )
-    wanted = {str(action) for action in actions}
-    CaseUserObjectPermission.objects.filter(
-        content_object=case, user=user, permission__codename__in=current - wanted
-    ).delete()
-    added = [CaseAction(codename) for codename in sorted(wanted - current)]
-    if added:
-        case_grant_user(case=case, user=user, reason=GrantReason.ASSIGNED, granted_by=granted_by, actions=added)
-    logger.info("case %s: user %s grants set to %s by %s", case.pk, user.pk, sorted(wanted), granted_by.pk)
+    CASE_GRANTS.set_user(case, user, actions, reason=GrantReason.ASSIGNED, granted_by=granted_by)
+    logger.info("case %s: user %s grants set to %s by %s", case.pk, user.pk, sorted(actions), granted_by.pk)
 
 
 @transaction.atomic
 def case_group_grants_set(*, case: Case, group: Any, actions: set[CaseAction], granted_by: User) -> None:
-    current = set(
-        CaseGroupObjectPermission.objects.filter(content_object=case, group=group).values_list(
-            "permission__codename", flat=True
-        )
-    )
-    wanted = {str(action) for action in actions}
-    CaseGroupObjectPermission.objects.filter(
-        content_object=case, group=group, permission__codename__in=current - wanted
-    ).delete()
     reason = GrantReason.TEAM_SUPERVISOR if hasattr(group, "supervised_team") else GrantReason.ASSIGNED
-    grants = CaseGroupObjectPermission.objects.bulk_create(
-        CaseGroupObjectPermission(group=group, permission=p, content_object=case, reason=reason, granted_by=granted_by)
-        for p in _permissions([CaseAction(c) for c in sorted(wanted - current)])
-    )
-    audit.record_grants(grants, created=True)
-    logger.info("case %s: group %s grants set to %s by %s", case.pk, group.pk, sorted(wanted), granted_by.pk)
+    CASE_GRANTS.set_group(case, group, actions, reason=reason, granted_by=granted_by)
+    logger.info("case %s: group %s grants set to %s by %s", case.pk, group.pk, sorted(actions), granted_by.pk)

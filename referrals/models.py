@@ -9,17 +9,18 @@ data key, like the case itself: erasing the survivor shreds it too.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases.models import iso639
 from ngo_cases.crypto.fields import EncryptedModel, EncryptedTextField
 from ngo_cases.db import UUIDModel, VersionedModel
+from ngo_cases.grants.models import GrantRow, GroupGrant, UserGrant
 from ngo_cases.history import tracked
 
 
@@ -330,19 +331,25 @@ class ReferralGrantReason(models.TextChoices):
     SENDER_DESK = "sender_desk", _("Referral desk of the sending organisation")
 
 
+class _ReferralGrant(GrantRow):
+    case_attribute = "case_id"
+    entry_related = ("content_object",)
+    content_object: Referral
+
+    def access_entry_extras(self) -> dict[str, Any]:
+        return {"referral": self.content_object.reference}
+
+
 @tracked()
-class ReferralUserObjectPermission(UserObjectPermissionBase):
+class ReferralUserObjectPermission(_ReferralGrant, UserGrant):
     """A user's permission on one referral: staff of the receiving
     organisation assigned to it. Expires after the grace period once the
     referral has ended; deleted at once when it is withdrawn."""
 
     content_object = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="user_grants")
     reason = models.CharField(max_length=20, choices=ReferralGrantReason.choices)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    granted_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta(UserObjectPermissionBase.Meta):
+    class Meta(UserGrant.Meta):
         verbose_name = _("referral access of a user")
         verbose_name_plural = _("referral access of users")
         constraints = [
@@ -352,22 +359,17 @@ class ReferralUserObjectPermission(UserObjectPermissionBase):
         ]
         indexes = [models.Index(fields=["user", "permission", "content_object"], name="referral_user_grant_scope")]
 
-    def __str__(self) -> str:
-        return f"{self.permission_id} on {self.content_object_id} for {self.user_id} ({self.reason})"
-
 
 @tracked()
-class ReferralGroupObjectPermission(GroupObjectPermissionBase):
+class ReferralGroupObjectPermission(_ReferralGrant, GroupGrant):
     """A group's permission on one referral: the referral desk (coordinators)
     of the receiving organisation, and of the sending one."""
 
     content_object = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="group_grants")
     reason = models.CharField(max_length=20, choices=ReferralGrantReason.choices)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    granted_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta(GroupObjectPermissionBase.Meta):
+    class Meta(GroupGrant.Meta):
         verbose_name = _("referral access of a group")
         verbose_name_plural = _("referral access of groups")
         constraints = [
@@ -376,6 +378,3 @@ class ReferralGroupObjectPermission(GroupObjectPermissionBase):
             ),
         ]
         indexes = [models.Index(fields=["group", "permission", "content_object"], name="referral_group_grant_scope")]
-
-    def __str__(self) -> str:
-        return f"{self.permission_id} on {self.content_object_id} for group {self.group_id} ({self.reason})"

@@ -40,7 +40,8 @@ from django.db.models.functions import Now
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from accounts.models import Role, User
-from cases.permissions import CaseAction, grant_ids_sql, object_permission_id, visible_case_ids
+from cases.permissions import CASE_GRANTS, CaseAction, visible_case_ids
+from ngo_cases.grants.access import ObjectGrants
 
 from .models import FieldGroup, Referral, ReferralGroupObjectPermission, ReferralUserObjectPermission
 
@@ -61,25 +62,17 @@ class Need(enum.Enum):
     LETTER = "letter"  # sender side or sending desk, for a recipient without accounts
 
 
-def _grant_sql(user: User, action: ReferralAction) -> tuple[str, list[Any]]:
-    pid = object_permission_id("referrals", str(action))
-    return grant_ids_sql(ReferralUserObjectPermission, ReferralGroupObjectPermission, user, pid, group_expiry=True)
+REFERRAL_GRANTS = ObjectGrants(ReferralUserObjectPermission, ReferralGroupObjectPermission)
 
 
 def visible_referral_ids(user: User, action: ReferralAction = ReferralAction.VIEW) -> RawSQL:
     """Ids of the referrals ``user`` holds a referral grant on (not the sender side)."""
-    sql, params = _grant_sql(user, action)
-    return RawSQL(sql, params)
-
-
-def _holds(user: User, action: ReferralAction) -> RawSQL:
-    sql, params = _grant_sql(user, action)
-    return RawSQL(f'"referrals_referral"."id" IN ({sql})', params, output_field=BooleanField())
+    return REFERRAL_GRANTS.ids(user, action)
 
 
 def case_holds(user: User, action: CaseAction) -> RawSQL:
-    inner = visible_case_ids(user, action)
-    return RawSQL(f'"referrals_referral"."case_id" IN ({inner.sql})', inner.params, output_field=BooleanField())
+    """Does ``user`` hold ``action`` on the referral's case (the sender side)?"""
+    return CASE_GRANTS.held(user, action, '"referrals_referral"."case_id"')
 
 
 def referrals_visible_to(user: User) -> QuerySet[Referral]:
@@ -107,8 +100,8 @@ def with_access(queryset: QuerySet[Referral], user: User) -> QuerySet[Referral]:
     return queryset.annotate(
         on_sender_side=case_holds(user, CaseAction.VIEW),
         can_work_case=case_holds(user, CaseAction.WORK),
-        holds_answer=_holds(user, ReferralAction.ANSWER),
-        holds_assign=_holds(user, ReferralAction.ASSIGN),
+        holds_answer=REFERRAL_GRANTS.held(user, ReferralAction.ANSWER),
+        holds_assign=REFERRAL_GRANTS.held(user, ReferralAction.ASSIGN),
         is_offline=recipient_offline(),
         consent_is_live=Case(When(consent_live(), then=Value(True)), default=Value(False), output_field=BooleanField()),
     )

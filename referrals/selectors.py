@@ -12,18 +12,16 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from accounts.models import Organisation, Role, User
 from cases.models import Case
 from cases.permissions import CaseAction
+from ngo_cases.grants.access import AccessEntry
 
 from .models import (
     OrganisationContact,
     OrganisationService,
     Referral,
-    ReferralGrantReason,
-    ReferralGroupObjectPermission,
     ReferralStatus,
-    ReferralUserObjectPermission,
     ServiceDelivery,
 )
-from .permissions import case_holds, recipient_offline, referrals_visible_to
+from .permissions import REFERRAL_GRANTS, case_holds, recipient_offline, referrals_visible_to
 
 # --- directory -------------------------------------------------------------------------------------
 
@@ -174,53 +172,8 @@ def delivery_list(*, referral: Referral) -> QuerySet[ServiceDelivery]:
     return ServiceDelivery.objects.filter(referral=referral).select_related("data_key")
 
 
-def referral_access_entries(*, case: Case) -> list[dict[str, Any]]:
+def referral_access_entries(*, case: Case) -> list[AccessEntry]:
     """Who outside the case team sees this case's referrals, and why: the
     recipient desks and assignees, the sending desk. For the case's access
     list (live grants only)."""
-    from django.utils import timezone
-
-    now = timezone.now()
-    live = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-    entries: dict[tuple[str, str, Any], dict[str, Any]] = {}
-    users = (
-        ReferralUserObjectPermission.objects.filter(live, content_object__case=case)
-        .select_related("user", "permission", "content_object")
-        .order_by("granted_at")
-    )
-    for grant in users:
-        entry = entries.setdefault(
-            (f"user:{grant.user_id}", grant.reason, grant.content_object_id),
-            _entry(grant, user=grant.user, group=None),
-        )
-        entry["permissions"].append(grant.permission.codename)
-    groups = (
-        ReferralGroupObjectPermission.objects.filter(live, content_object__case=case)
-        .select_related("group", "permission", "content_object")
-        .order_by("granted_at")
-    )
-    for group_grant in groups:
-        entry = entries.setdefault(
-            (f"group:{group_grant.group_id}", group_grant.reason, group_grant.content_object_id),
-            _entry(group_grant, user=None, group=group_grant.group.name),
-        )
-        entry["permissions"].append(group_grant.permission.codename)
-    for entry in entries.values():
-        entry["permissions"].sort()
-    return list(entries.values())
-
-
-def _entry(grant: Any, *, user: Any, group: str | None) -> dict[str, Any]:
-    return {
-        "user": user,
-        "group": group,
-        "team": None,
-        "referral": grant.content_object.reference,
-        "permissions": [],
-        "reason": grant.reason,
-        "reason_label": ReferralGrantReason(grant.reason).label,
-        "granted_by": grant.granted_by_id,
-        "granted_at": grant.granted_at,
-        "expires_at": grant.expires_at,
-        "justification": "",
-    }
+    return REFERRAL_GRANTS.access_entries(Q(content_object__case=case), per_object=True)

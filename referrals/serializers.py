@@ -13,10 +13,10 @@ from typing import Any
 
 from accounts.models import OrganisationType, User
 from cases.models import iso639
-from cases.permissions import user_holds_model_permission
 from cases.serializers import SealedTextField, TextField
 from ngo_cases.api import serializers
 from ngo_cases.crypto.errors import KeyDestroyed
+from ngo_cases.grants.access import holds_model_permission
 
 from .models import (
     ENDED_STATUSES,
@@ -310,7 +310,7 @@ def allowed_actions(user: User, referral: Any) -> list[str]:
     actions: list[str] = []
     if status == ReferralStatus.DRAFT and may(user, referral, Need.EDIT):
         actions += ["edit", "send"]
-        if user_holds_model_permission(user, "referrals", "override_consent_referral"):
+        if holds_model_permission(user, "referrals", "override_consent_referral"):
             actions.append("send_with_override")  # POST /send with override_reason, without a live consent
     if status in OPEN_STATUSES and may(user, referral, Need.EDIT):
         actions.append("withdraw")

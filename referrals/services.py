@@ -17,8 +17,6 @@ from datetime import UTC, date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -27,13 +25,12 @@ from rest_framework.exceptions import PermissionDenied
 
 from accounts.models import Organisation, Role, User
 from accounts.services import organisation_desk_group
-from audit import services as audit
 from cases.models import Case, Consent, ConsentScope, Survivor
-from cases.permissions import user_holds_model_permission
 from cases.services import case_require_not_erased, case_require_open
 from ngo_cases.api.concurrency import lock_version, save_version, versioned_delete
 from ngo_cases.api.errors import Conflict, ValidationProblem
 from ngo_cases.db import next_reference
+from ngo_cases.grants.access import holds_model_permission
 
 from .models import (
     OPEN_STATUSES,
@@ -50,7 +47,7 @@ from .models import (
     ServiceDelivery,
     WithdrawReason,
 )
-from .permissions import ReferralAction
+from .permissions import REFERRAL_GRANTS, ReferralAction
 
 logger = logging.getLogger(__name__)
 
@@ -265,12 +262,6 @@ def live_referral_consent(*, case: Case, organisation: Organisation) -> Consent 
     )
 
 
-def _permissions(actions: Iterable[ReferralAction]) -> list[Permission]:
-    content_type = ContentType.objects.get_for_model(Referral)
-    found = {p.codename: p for p in Permission.objects.filter(content_type=content_type, codename__in=list(actions))}
-    return [found[str(action)] for action in actions]
-
-
 RECIPIENT_DESK_ACTIONS = (ReferralAction.VIEW, ReferralAction.ANSWER, ReferralAction.ASSIGN)
 ASSIGNEE_ACTIONS = (ReferralAction.VIEW, ReferralAction.ANSWER)
 
@@ -297,7 +288,7 @@ def referral_send(
     elif not override_reason:
         raise ConsentRequired()
     else:
-        if not user_holds_model_permission(acting_user, "referrals", "override_consent_referral"):
+        if not holds_model_permission(acting_user, "referrals", "override_consent_referral"):
             raise PermissionDenied(_("Sending without a live consent needs the consent-override permission."))
         if len(override_reason) < 10:
             raise ValidationProblem(
@@ -315,27 +306,12 @@ def referral_send(
     _bump(locked, status=ReferralStatus.SENT, sent_at=now, sent_by=acting_user, **changes)
     recipient_desk = organisation_desk_group(organisation=locked.organisation)
     sender_desk = organisation_desk_group(organisation=Organisation.objects.get(pk=locked.sender_organisation_id))
-    grants = [
-        ReferralGroupObjectPermission(
-            group=recipient_desk,
-            permission=p,
-            content_object=locked,
-            reason=ReferralGrantReason.REFERRAL,
-            granted_by=acting_user,
-        )
-        for p in _permissions(RECIPIENT_DESK_ACTIONS)
-    ]
-    grants += [
-        ReferralGroupObjectPermission(
-            group=sender_desk,
-            permission=p,
-            content_object=locked,
-            reason=ReferralGrantReason.SENDER_DESK,
-            granted_by=acting_user,
-        )
-        for p in _permissions((ReferralAction.VIEW,))
-    ]
-    audit.record_grants(ReferralGroupObjectPermission.objects.bulk_create(grants), created=True)
+    REFERRAL_GRANTS.grant_group(
+        locked, recipient_desk, RECIPIENT_DESK_ACTIONS, reason=ReferralGrantReason.REFERRAL, granted_by=acting_user
+    )
+    REFERRAL_GRANTS.grant_group(
+        locked, sender_desk, (ReferralAction.VIEW,), reason=ReferralGrantReason.SENDER_DESK, granted_by=acting_user
+    )
     logger.info("referral %s sent by %s to organisation %s", locked.pk, acting_user.pk, locked.organisation_id)
     return locked
 
@@ -468,23 +444,9 @@ def referral_assign(*, referral: Referral, acting_user: User, expected_version: 
     ReferralUserObjectPermission.objects.filter(content_object=locked, reason=ReferralGrantReason.REFERRAL).exclude(
         user=assignee
     ).delete()
-    held = set(
-        ReferralUserObjectPermission.objects.filter(content_object=locked, user=assignee).values_list(
-            "permission__codename", flat=True
-        )
+    REFERRAL_GRANTS.grant_user(
+        locked, assignee, ASSIGNEE_ACTIONS, reason=ReferralGrantReason.REFERRAL, granted_by=acting_user
     )
-    created = ReferralUserObjectPermission.objects.bulk_create(
-        ReferralUserObjectPermission(
-            user=assignee,
-            permission=p,
-            content_object=locked,
-            reason=ReferralGrantReason.REFERRAL,
-            granted_by=acting_user,
-        )
-        for p in _permissions(ASSIGNEE_ACTIONS)
-        if p.codename not in held
-    )
-    audit.record_grants(created, created=True)
     logger.info("referral %s assigned to %s by %s", locked.pk, assignee.pk, acting_user.pk)
     return _bump(locked, assigned_to=assignee)
 

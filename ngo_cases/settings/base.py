@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ngo_cases.apps.OtpStaticConfig",
     "ngo_cases.apps.AxesConfig",
     "ngo_cases.crypto",
+    "ngo_cases.grants",
     "accounts",
     "cases",
     "referrals",

@@ -1,0 +1,132 @@
+"""What a service, a selector or an access helper refuses: domain errors.
+
+Services are called by the API, the admin, Celery tasks and management
+commands alike, so they raise these and never an HTTP class. The API maps
+them to problem+json in one place (ngo_cases/api/errors.py: ``code`` becomes
+``urn:ngo-cases:problem:<code>``); the admin shows ``message`` (and
+``errors``) to the person; tasks log the class name and move on. Messages
+never echo input values, so no personal data reaches a response, a log line
+or an error report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = ""  # the problem type's slug; "" for plain HTTP errors
+    title: ClassVar[Any] = None
+    default_message: ClassVar[Any] = None
+
+    def __init__(self, message: Any = None, *, extra: Mapping[str, Any] | None = None) -> None:
+        self.message = message if message is not None else self.default_message
+        self.extra = dict(extra or {})
+        super().__init__(str(self.message) if self.message is not None else type(self).__name__)
+
+
+class NotFound(DomainError):
+    """Unseen or nonexistent: the two look the same."""
+
+
+class NotAllowed(DomainError):
+    """Seen, but this action is not the user's to take."""
+
+
+class Invalid(DomainError):
+    """Input the domain refuses, per field: ``{"field": ["message", …]}``
+    (dotted names for nested fields), or one message for the whole input."""
+
+    code = "validation-error"
+    title = _("Invalid input")
+    default_message = _("The request contains invalid data. See `errors`.")
+
+    def __init__(self, errors: Mapping[str, Any] | Any = None, *, extra: Mapping[str, Any] | None = None) -> None:
+        if isinstance(errors, Mapping):
+            self.errors: dict[str, list[str]] = {
+                str(name): [str(m) for m in (msgs if isinstance(msgs, (list, tuple)) else [msgs])]
+                for name, msgs in errors.items()
+            }
+            super().__init__(None, extra=extra)
+        else:
+            self.errors = {}
+            super().__init__(errors, extra=extra)
+
+
+class Conflict(DomainError):
+    """Not possible in the object's current state."""
+
+    code = "conflict"
+    title = _("Conflict")
+    default_message = _("The request conflicts with the current state of the resource.")
+
+
+class IllegalTransition(Conflict):
+    code = "illegal-transition"
+    title = _("Not possible in this state")
+
+
+class ConsentRequired(Conflict):
+    code = "consent-required"
+    title = _("Consent required")
+    default_message = _(
+        "There is no live referral consent for this organisation. Record the survivor's consent first, "
+        "or send with a consent override and its reason if you hold that permission."
+    )
+
+
+class StaleVersion(DomainError):
+    """The row changed since the caller read it (optimistic concurrency)."""
+
+    code = "precondition-failed"
+    title = _("Precondition Failed")
+    default_message = _("The resource changed since you read it. Fetch it again and reapply your change.")
+
+
+# --- signing in -------------------------------------------------------------------------------
+
+
+class InvalidCredentials(DomainError):
+    code = "invalid-credentials"
+    title = _("Invalid credentials")
+    default_message = _("The username or password is wrong, or the account is disabled.")
+
+
+class MfaRequired(DomainError):
+    code = "mfa-required"
+    title = _("One-time password required")
+    default_message = _("This account uses two-factor authentication: send the current code as `otp`.")
+
+
+class InvalidOtp(DomainError):
+    code = "invalid-otp"
+    title = _("Invalid one-time password")
+    default_message = _("The one-time password is wrong or was already used.")
+
+
+class MfaEnrolmentRequired(DomainError):
+    code = "mfa-enrolment-required"
+    title = _("Two-factor enrolment required")
+    default_message = _("Set up two-factor authentication before using the API (see /api/v1/auth/mfa/).")
+
+
+class SignInUnavailable(DomainError):
+    code = "sign-in-unavailable"
+    title = _("Sign-in temporarily unavailable")
+    default_message = _("Sign-in is paused while its rate limit cannot be checked. Try again in a minute.")
+    retry_after = 30
+
+
+class LockedOut(DomainError):
+    code = "locked-out"
+    title = _("Account temporarily locked")
+    default_message = _("Too many failed sign-in attempts. Try again later or ask an administrator.")
+
+
+class SessionRequired(DomainError):
+    code = "session-required"
+    title = _("Browser session required")
+    default_message = _("Only a browser session can be locked and unlocked; a token is revoked instead.")
