@@ -13,6 +13,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ngo_cases.errors import Invalid
+
 from . import services
 from .models import User
 
@@ -117,8 +119,8 @@ class StaffCreationForm(forms.ModelForm):
         if organisation is not None and role:
             try:
                 services.staff_role_check(role=role, organisation=organisation)
-            except ValidationError as exc:
-                self.add_error(None, exc)
+            except Invalid as exc:
+                self.add_error(None, exc.as_django())
         if organisation is not None and not cleaned.get("time_zone"):
             cleaned["time_zone"] = organisation.time_zone
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
@@ -154,6 +156,6 @@ class StaffChangeForm(UserChangeForm):
                     organisation=cleaned.get("organisation", self.instance.organisation),
                     is_superuser=self.instance.is_superuser,
                 )
-            except ValidationError as exc:
-                self.add_error(None, exc)
+            except Invalid as exc:
+                self.add_error(None, exc.as_django())
         return cleaned

@@ -28,7 +28,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.exceptions import APIException
+
+from ngo_cases.errors import DomainError
 
 from . import services
 from .admin_forms import OTP_WIDGET_ATTRS
@@ -103,22 +104,26 @@ def account_view(request: HttpRequest) -> HttpResponse:
     if action == "preferences" and not enrolling_only:
         preferences = PreferencesForm(request.POST)
         if preferences.is_valid():
-            services.user_update_preferences(user=user, expected_version=user.version, **preferences.cleaned_data)
-            messages.success(request, _("Your preferences were saved."))
+            try:
+                services.user_update_preferences(user=user, expected_version=user.version, **preferences.cleaned_data)
+            except DomainError as exc:  # changed meanwhile in another tab or the workspace
+                messages.error(request, str(exc.message))
+            else:
+                messages.success(request, _("Your preferences were saved."))
             return HttpResponseRedirect(reverse("admin:account"))
     elif action == "mfa-begin":
         try:
             services.mfa_totp_begin(user=user)
-        except APIException as exc:
-            messages.error(request, str(exc.detail))
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
         return HttpResponseRedirect(reverse("admin:account") + "#two-factor")
     elif action == "mfa-confirm":
         code_form = CodeForm(request.POST)
         if code_form.is_valid():
             try:
                 recovery_codes = services.mfa_totp_confirm(user=user, otp=code_form.cleaned_data["otp"])
-            except APIException as exc:
-                code_form.add_error("otp", str(exc.detail))
+            except DomainError as exc:
+                code_form.add_error("otp", str(exc.message))
             else:
                 device = TOTPDevice.objects.get(user=user, confirmed=True)
                 otp_login(request, device)  # this session is now verified

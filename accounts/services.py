@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in, user_login_failed
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -29,16 +30,18 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit import services as audit
 from audit.models import Action
-from ngo_cases.api.concurrency import versioned_update
-from ngo_cases.api.errors import (
+from ngo_cases.errors import (
     Conflict,
+    Invalid,
     InvalidCredentials,
     InvalidOtp,
     LockedOut,
     MfaEnrolmentRequired,
     MfaRequired,
     SessionRequired,
+    validated,
 )
+from ngo_cases.versioning import versioned_update
 
 from .models import ApiToken, Organisation, Role, Team, TeamMembership, TokenScope, User
 from .roles import ADMIN_SITE_ROLES, role_group_name
@@ -56,7 +59,7 @@ def organisation_create(
     *, name: str, slug: str, org_type: str, region: str = "", is_home: bool = False
 ) -> Organisation:
     organisation = Organisation(name=name, slug=slug, org_type=org_type, region=region, is_home=is_home)
-    organisation.full_clean()
+    validated(organisation)
     organisation.save()
     return organisation
 
@@ -64,7 +67,7 @@ def organisation_create(
 @transaction.atomic
 def team_create(*, organisation: Organisation, name: str) -> Team:
     team = Team(organisation=organisation, name=name)
-    team.full_clean()
+    validated(team)
     team.save()
     return team
 
@@ -76,24 +79,22 @@ PARTNER_ROLES = frozenset({Role.PARTNER_CASEWORKER})
 
 
 def staff_role_check(*, role: str, organisation: Organisation | None, is_superuser: bool = False) -> None:
-    """Raise ValidationError unless the role fits the organisation: home-NGO
+    """Raise Invalid unless the role fits the organisation: home-NGO
     roles in the home NGO, partner caseworkers in a partner organisation,
     coordinators in either; no organisation only for the bootstrap superuser."""
-    from django.core.exceptions import ValidationError
-
     if organisation is None:
         if is_superuser:
             return
-        raise ValidationError({"organisation": _("Every account belongs to an organisation.")})
+        raise Invalid({"organisation": _("Every account belongs to an organisation.")})
     if role in HOME_ROLES and not organisation.is_home:
-        raise ValidationError(
+        raise Invalid(
             {
                 "role": _("%(role)s is a role of the home NGO, not of a partner organisation.")
                 % {"role": Role(role).label}
             }
         )
     if role in PARTNER_ROLES and organisation.is_home:
-        raise ValidationError({"role": _("A partner caseworker belongs to a partner organisation.")})
+        raise Invalid({"role": _("A partner caseworker belongs to a partner organisation.")})
 
 
 def staff_flags_apply(*, user: User) -> None:
@@ -132,12 +133,10 @@ def staff_create(
     role must fit the organisation (``staff_role_check``); the admin-site flag
     and groups follow the role; the time zone defaults to the organisation's.
     """
-    from django.core.exceptions import ValidationError
-
     staff_role_check(role=role, organisation=organisation)
     for team in teams or []:
         if team.organisation_id != organisation.pk:
-            raise ValidationError({"team": _("The team belongs to another organisation.")})
+            raise Invalid({"team": _("The team belongs to another organisation.")})
     user = User(
         username=username,
         email=email,
@@ -148,9 +147,12 @@ def staff_create(
         is_superuser=False,
     )
     staff_flags_apply(user=user)
-    validate_password(password, user)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise Invalid.from_django(error, "password") from None
     user.set_password(password)
-    user.full_clean()
+    validated(user)
     user.save()
     role_group_sync(user=user)
     for team in teams or []:

@@ -20,8 +20,8 @@ from ngo_cases.api import serializers
 from ngo_cases.api.base import BaseAPIView, ListMixin
 from ngo_cases.api.base import request_user as _user
 from ngo_cases.api.base import valid_input as _valid
-from ngo_cases.api.errors import ValidationProblem
 from ngo_cases.api.permissions import HasRole
+from ngo_cases.errors import Invalid
 
 from . import selectors, services
 from . import serializers as s
@@ -175,7 +175,7 @@ class CaseListApi(ListMixin, BaseAPIView):
         survivor = access_survivor(user, data.pop("survivor"), action=CaseAction.WORK)
         team = Team.objects.filter(pk=data.pop("team"), memberships__user=user).first()
         if team is None:
-            raise ValidationProblem({"team": ["You can open cases only in your own teams."]})
+            raise Invalid({"team": ["You can open cases only in your own teams."]})
         case = services.case_open(survivor=survivor, team=team, opened_by=user, **data)
         case = access_case(user, case.pk)
         self.audit([case.pk], case_ids=[case.pk], survivor_ids=[case.survivor_id])
@@ -246,7 +246,7 @@ class CaseAssignApi(CaseObjectApi):
         data = _valid(s.AssignInputSerializer, request)
         users = list(User.objects.filter(pk__in=data["assignees"], is_active=True))
         if len(users) != len(set(data["assignees"])):
-            raise ValidationProblem({"assignees": ["Unknown or inactive user."]})
+            raise Invalid({"assignees": ["Unknown or inactive user."]})
         services.case_assign(case=case, acting_user=_user(request), assignees=users, expected_version=expected)
         return self.case_response(self.case(case_id))
 
@@ -466,7 +466,7 @@ class CaseMilestoneDetailApi(CaseObjectApi):
 def _assignee(user_id: uuid.UUID) -> User:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
-        raise ValidationProblem({"assignee": ["Unknown or inactive user."]})
+        raise Invalid({"assignee": ["Unknown or inactive user."]})
     return user
 
 

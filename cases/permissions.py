@@ -25,9 +25,9 @@ import uuid
 from django.db.models import BooleanField, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
-from rest_framework.exceptions import NotFound, PermissionDenied
 
 from accounts.models import User
+from ngo_cases.errors import NotAllowed, NotFound
 from ngo_cases.grants.access import ObjectGrants, holds_model_permission, in_sql
 
 from .models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Survivor
@@ -80,9 +80,9 @@ def access_case(user: User, case_id: uuid.UUID | str, *, action: CaseAction = Ca
     if case is None:
         raise NotFound()
     if action == CaseAction.WORK and not case.can_work:
-        raise PermissionDenied()
+        raise NotAllowed()
     if action == CaseAction.ASSIGN and not case.can_assign:
-        raise PermissionDenied()
+        raise NotAllowed()
     return case
 
 
@@ -156,5 +156,5 @@ def access_survivor(user: User, survivor_id: uuid.UUID | str, *, action: CaseAct
     if survivor is None:
         raise NotFound()
     if action != CaseAction.VIEW and not survivor.can_work:
-        raise PermissionDenied()
+        raise NotAllowed()
     return survivor

@@ -15,16 +15,15 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import PermissionDenied
 
 from accounts.models import Role, Team, TeamMembership, User
 from accounts.services import team_supervisor_group
-from ngo_cases.api.concurrency import lock_version, save_version
-from ngo_cases.api.errors import Conflict, ValidationProblem
 from ngo_cases.crypto.blind_index import IndexKind, blind_index
 from ngo_cases.crypto.keys import data_key_create, data_key_destroy
 from ngo_cases.crypto.models import DataKey
 from ngo_cases.db import next_reference
+from ngo_cases.errors import Conflict, Invalid, NotAllowed
+from ngo_cases.versioning import lock_version, save_version
 
 from . import signals
 from .models import (
@@ -119,7 +118,7 @@ def survivor_update(*, survivor: Survivor, acting_user: User, expected_version: 
     for name, value in changes.items():
         setattr(locked, name, value)
     if not (locked.given_names or locked.family_name or locked.aliases):
-        raise ValidationProblem({"given_names": [_("Give a name or an alias.")]})
+        raise Invalid({"given_names": [_("Give a name or an alias.")]})
     locked.full_clean(exclude=["data_key", "created_by"])
     save_version(locked)
     if set(changes) & set(IDENTITY_FIELDS):
@@ -214,7 +213,7 @@ def _check_team_member(team: Team, user: User) -> None:
         Role.CASEWORKER,
         Role.SUPERVISOR,
     ):
-        raise ValidationProblem({"assignees": [_("Cases are assigned to caseworkers and supervisors of the team.")]})
+        raise Invalid({"assignees": [_("Cases are assigned to caseworkers and supervisors of the team.")]})
 
 
 @transaction.atomic
@@ -226,7 +225,7 @@ def case_open(*, survivor: Survivor, team: Team, opened_by: User, **fields: Any)
         raise TypeError(f"case_open got unknown fields: {sorted(unknown)}")
     fields.setdefault("summary", "")
     if not TeamMembership.objects.filter(team=team, user=opened_by).exists():
-        raise ValidationProblem({"team": [_("You can open cases only in your own teams.")]})
+        raise Invalid({"team": [_("You can open cases only in your own teams.")]})
     if survivor.erased_at is not None:
         raise Conflict(_("This survivor's record was erased."))
     now = timezone.now()
@@ -301,7 +300,7 @@ def case_close(*, case: Case, acting_user: User, closure_reason: str, expected_v
     if locked.is_closed:
         raise Conflict(_("The case is already closed."))
     if closure_reason not in ClosureReason.values:
-        raise ValidationProblem({"closure_reason": [_("Choose a closure reason.")]})
+        raise Invalid({"closure_reason": [_("Choose a closure reason.")]})
     locked.status = CaseStatus.CLOSED_REFERRED if closure_reason == ClosureReason.REFERRED else CaseStatus.CLOSED
     locked.closure_reason, locked.closed_at = closure_reason, timezone.now()
     return save_version(locked, "status", "closure_reason", "closed_at", "updated_at")
@@ -322,7 +321,7 @@ def case_break_glass(*, case: Case, acting_user: User, reason: str) -> CaseUserO
     with a reason; the team's supervisors and the auditors are told."""
     reason = reason.strip()
     if len(reason) < 10:
-        raise ValidationProblem({"reason": [_("Say why you need this case (at least 10 characters).")]})
+        raise Invalid({"reason": [_("Say why you need this case (at least 10 characters).")]})
     if cases_visible_to(acting_user).filter(pk=case.pk).exists():
         raise Conflict(_("You already have access to this case."))
     expires_at = timezone.now() + timedelta(hours=settings.NGO_BREAK_GLASS_HOURS)
@@ -372,7 +371,7 @@ def case_note_create(*, case: Case, author: User, body: str) -> CaseNote:
 def case_note_update(*, note: CaseNote, acting_user: User, expected_version: int, body: str) -> CaseNote:
     locked = lock_version(CaseNote.objects.select_related("data_key", "case"), note.pk, expected_version)
     if locked.author_id != acting_user.pk:
-        raise PermissionDenied()
+        raise NotAllowed()
     case_require_open(locked.case)
     locked.body = body
     return save_version(locked)
@@ -387,13 +386,13 @@ def consent_record(*, case: Case, recorded_by: User, **fields: Any) -> Consent:
     if consent.scope == ConsentScope.REFERRAL and consent.expires_at is None and consent.given_at is not None:
         consent.expires_at = consent.given_at + timedelta(days=settings.NGO_REFERRAL_CONSENT_DAYS)
     if consent.scope != ConsentScope.REFERRAL and consent.organisation_id is not None:
-        raise ValidationProblem({"organisation": [_("Only a referral consent names an organisation.")]})
+        raise Invalid({"organisation": [_("Only a referral consent names an organisation.")]})
     if consent.scope == ConsentScope.REFERRAL and consent.organisation_id is None:
-        raise ValidationProblem({"organisation": [_("A referral consent names the organisation.")]})
+        raise Invalid({"organisation": [_("A referral consent names the organisation.")]})
     if consent.given_at and consent.given_at > timezone.now() + timedelta(minutes=5):
-        raise ValidationProblem({"given_at": [_("A consent cannot be given in the future.")]})
+        raise Invalid({"given_at": [_("A consent cannot be given in the future.")]})
     if consent.expires_at is not None and consent.given_at and consent.expires_at <= consent.given_at:
-        raise ValidationProblem({"expires_at": [_("The expiry must be after the consent was given.")]})
+        raise Invalid({"expires_at": [_("The expiry must be after the consent was given.")]})
     consent.save()
     return consent
 
@@ -422,9 +421,9 @@ def milestone_record(*, case: Case, recorded_by: User, **fields: Any) -> Milesto
     if milestone.kind in (MilestoneKind.REASONABLE_GROUNDS, MilestoneKind.CONCLUSIVE_GROUNDS):
         milestone.decision = milestone.decision or Decision.PENDING
     elif milestone.decision:
-        raise ValidationProblem({"decision": [_("Only identification decisions have a decision.")]})
+        raise Invalid({"decision": [_("Only identification decisions have a decision.")]})
     if milestone.ends_on is not None and milestone.starts_on and milestone.ends_on < milestone.starts_on:
-        raise ValidationProblem({"ends_on": [_("The end must not be before the start.")]})
+        raise Invalid({"ends_on": [_("The end must not be before the start.")]})
     milestone.save()
     return milestone
 
@@ -437,11 +436,11 @@ def milestone_update(*, milestone: Milestone, acting_user: User, expected_versio
         setattr(locked, name, value)
     if locked.kind in (MilestoneKind.REASONABLE_GROUNDS, MilestoneKind.CONCLUSIVE_GROUNDS):
         if not locked.decision:
-            raise ValidationProblem({"decision": [_("Identification decisions have a decision.")]})
+            raise Invalid({"decision": [_("Identification decisions have a decision.")]})
     elif locked.decision:
-        raise ValidationProblem({"decision": [_("Only identification decisions have a decision.")]})
+        raise Invalid({"decision": [_("Only identification decisions have a decision.")]})
     if locked.ends_on is not None and locked.ends_on < locked.starts_on:
-        raise ValidationProblem({"ends_on": [_("The end must not be before the start.")]})
+        raise Invalid({"ends_on": [_("The end must not be before the start.")]})
     return save_version(locked)
 
 
@@ -449,7 +448,7 @@ def milestone_update(*, milestone: Milestone, acting_user: User, expected_versio
 def follow_up_create(*, case: Case, created_by: User, assignee: User, due_on: date, description: str) -> FollowUp:
     case_require_open(case)
     if not cases_visible_to(assignee).filter(pk=case.pk).exists():
-        raise ValidationProblem({"assignee": [_("The assignee must work on this case.")]})
+        raise Invalid({"assignee": [_("The assignee must work on this case.")]})
     follow_up = FollowUp(case=case, created_by=created_by, assignee=assignee, due_on=due_on, description=description)
     follow_up.data_key = case.data_key
     follow_up.save()
@@ -461,7 +460,7 @@ def follow_up_update(*, follow_up: FollowUp, acting_user: User, expected_version
     locked = lock_version(FollowUp.objects.select_related("data_key", "case"), follow_up.pk, expected_version)
     case_require_not_erased(locked.case)
     if "assignee" in changes and not cases_visible_to(changes["assignee"]).filter(pk=locked.case_id).exists():
-        raise ValidationProblem({"assignee": [_("The assignee must work on this case.")]})
+        raise Invalid({"assignee": [_("The assignee must work on this case.")]})
     for name, value in changes.items():
         setattr(locked, name, value)
     if locked.status == FollowUpStatus.DONE and locked.completed_at is None:

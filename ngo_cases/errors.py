@@ -12,9 +12,12 @@ or an error report.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+T = TypeVar("T")
 
 
 class DomainError(Exception):
@@ -54,6 +57,31 @@ class Invalid(DomainError):
         else:
             self.errors = {}
             super().__init__(errors, extra=extra)
+
+    @classmethod
+    def from_django(cls, error: ValidationError, field: str = "non_field_errors") -> Invalid:
+        """Django's ValidationError (a model's full_clean, a password
+        validator) as a domain error; messages without a field go to ``field``."""
+        if hasattr(error, "error_dict"):
+            return cls(error.message_dict)
+        return cls({field: error.messages})
+
+    def messages(self) -> list[str]:
+        """Every message, for a command's or a form's single line."""
+        return [m for msgs in self.errors.values() for m in msgs] or [str(self.message)]
+
+    def as_django(self) -> ValidationError:
+        """For Django forms (the admin): ``form.add_error(None, error.as_django())``."""
+        return ValidationError(self.messages())
+
+
+def validated(obj: T, **clean: Any) -> T:
+    """The model's own validation (``full_clean``), refused as :class:`Invalid`."""
+    try:
+        obj.full_clean(**clean)  # type: ignore[attr-defined]
+    except ValidationError as error:
+        raise Invalid.from_django(error) from None
+    return obj
 
 
 class Conflict(DomainError):

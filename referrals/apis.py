@@ -25,8 +25,8 @@ from ngo_cases.api import serializers
 from ngo_cases.api.base import BaseAPIView, ListMixin
 from ngo_cases.api.base import request_user as _user
 from ngo_cases.api.base import valid_input as _valid
-from ngo_cases.api.errors import ValidationProblem
 from ngo_cases.api.permissions import HasRole, HomeRole, IsHomeStaff, ReadOrWrite
+from ngo_cases.errors import Invalid
 
 from . import selectors, services
 from . import serializers as s
@@ -203,7 +203,7 @@ class ServiceListApi(ListMixin, BaseAPIView):
         data = _valid(s.ServiceInputSerializer, request)
         organisation = Organisation.objects.filter(pk=data.pop("organisation")).first()
         if organisation is None:
-            raise ValidationProblem({"organisation": ["Unknown organisation."]})
+            raise Invalid({"organisation": ["Unknown organisation."]})
         offered = services.service_create(organisation=organisation, created_by=_user(request), **data)
         offered = selectors.service_get(service_id=offered.pk)
         return self.etag_response(offered, s.ServiceOutputSerializer(offered).data, status=201)
@@ -307,7 +307,7 @@ def _audit_referral(
 def _recipient(organisation_id: uuid.UUID) -> Organisation:
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
-        raise ValidationProblem({"organisation": ["Unknown organisation."]})
+        raise Invalid({"organisation": ["Unknown organisation."]})
     return organisation
 
 
@@ -404,7 +404,7 @@ def _transition(
 def _assignee(referral: Referral, data: dict[str, Any]) -> dict[str, Any]:
     assignee = User.objects.filter(pk=data["assignee"]).first()
     if assignee is None:
-        raise ValidationProblem({"assignee": ["Unknown user."]})
+        raise Invalid({"assignee": ["Unknown user."]})
     return {"assignee": assignee}
 
 

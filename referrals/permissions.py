@@ -37,10 +37,10 @@ from typing import Any
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
-from rest_framework.exceptions import NotFound, PermissionDenied
 
 from accounts.models import Role, User
 from cases.permissions import CASE_GRANTS, CaseAction, visible_case_ids
+from ngo_cases.errors import NotAllowed, NotFound
 from ngo_cases.grants.access import ObjectGrants
 
 from .models import FieldGroup, Referral, ReferralGroupObjectPermission, ReferralUserObjectPermission
@@ -163,5 +163,5 @@ def access_referral(user: User, referral_id: uuid.UUID | str, need: Need = Need.
     referral.case.data_key = referral.data_key
     referral.case.survivor.data_key = referral.data_key
     if not may(user, referral, need):
-        raise PermissionDenied()
+        raise NotAllowed()
     return referral

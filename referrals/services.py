@@ -21,16 +21,15 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import PermissionDenied
 
 from accounts.models import Organisation, Role, User
 from accounts.services import organisation_desk_group
 from cases.models import Case, Consent, ConsentScope, Survivor
 from cases.services import case_require_not_erased, case_require_open
-from ngo_cases.api.concurrency import lock_version, save_version, versioned_delete
-from ngo_cases.api.errors import Conflict, ValidationProblem
 from ngo_cases.db import next_reference
+from ngo_cases.errors import ConsentRequired, IllegalTransition, Invalid, NotAllowed, validated
 from ngo_cases.grants.access import holds_model_permission
+from ngo_cases.versioning import lock_version, save_version, versioned_delete
 
 from .models import (
     OPEN_STATUSES,
@@ -50,20 +49,6 @@ from .models import (
 from .permissions import REFERRAL_GRANTS, ReferralAction
 
 logger = logging.getLogger(__name__)
-
-
-class ConsentRequired(Conflict):
-    problem_type = "urn:ngo-cases:problem:consent-required"
-    title = _("Consent required")
-    default_detail = _(
-        "There is no live referral consent for this organisation. Record the survivor's consent first, "
-        "or send with a consent override and its reason if you hold that permission."
-    )
-
-
-class IllegalTransition(Conflict):
-    problem_type = "urn:ngo-cases:problem:illegal-transition"
-    title = _("Not possible in this state")
 
 
 def _illegal(referral: Referral, action: str) -> IllegalTransition:
@@ -89,22 +74,11 @@ def _apply(obj: Any, changes: dict[str, Any], allowed: Iterable[str]) -> None:
         setattr(obj, name, value)
 
 
-def _checked(obj: Any, **clean: Any) -> Any:
-    """The model's own validation, as the API's 400."""
-    from django.core.exceptions import ValidationError
-
-    try:
-        obj.full_clean(**clean)
-    except ValidationError as error:
-        raise ValidationProblem(error.message_dict) from None
-    return obj
-
-
 @transaction.atomic
 def organisation_create(*, created_by: User, **fields: Any) -> Organisation:
     organisation = Organisation()
     _apply(organisation, fields, ORGANISATION_FIELDS)
-    _checked(organisation, exclude=["desk_group"]).save()
+    validated(organisation, exclude=["desk_group"]).save()
     logger.info("organisation %s added to the directory by %s", organisation.pk, created_by.pk)
     return organisation
 
@@ -115,18 +89,18 @@ def organisation_update(
 ) -> Organisation:
     locked = lock_version(Organisation.objects.all(), organisation.pk, expected_version)
     if locked.is_home and changes.get("active") is False:
-        raise ValidationProblem({"active": [_("The home NGO runs this system and cannot be deactivated.")]})
+        raise Invalid({"active": [_("The home NGO runs this system and cannot be deactivated.")]})
     _apply(locked, changes, ORGANISATION_FIELDS)
-    return save_version(_checked(locked, exclude=["desk_group"]))
+    return save_version(validated(locked, exclude=["desk_group"]))
 
 
 @transaction.atomic
 def service_create(*, organisation: Organisation, created_by: User, **fields: Any) -> OrganisationService:
     if OrganisationService.objects.filter(organisation=organisation, service=fields.get("service")).exists():
-        raise ValidationProblem({"service": [_("The organisation already lists this service.")]})
+        raise Invalid({"service": [_("The organisation already lists this service.")]})
     offered = OrganisationService(organisation=organisation)
     _apply(offered, fields, SERVICE_FIELDS)
-    _checked(offered, exclude=["organisation"]).save()
+    validated(offered, exclude=["organisation"]).save()
     return offered
 
 
@@ -142,9 +116,9 @@ def service_update(
             organisation_id=locked.organisation_id, service=changes["service"]
         ).exists()
     ):
-        raise ValidationProblem({"service": [_("The organisation already lists this service.")]})
+        raise Invalid({"service": [_("The organisation already lists this service.")]})
     _apply(locked, changes, SERVICE_FIELDS)
-    return save_version(_checked(locked, exclude=["organisation"]))
+    return save_version(validated(locked, exclude=["organisation"]))
 
 
 @transaction.atomic
@@ -156,7 +130,7 @@ def service_delete(*, offered: OrganisationService, acting_user: User, expected_
 def contact_create(*, organisation: Organisation, created_by: User, **fields: Any) -> OrganisationContact:
     contact = OrganisationContact(organisation=organisation)
     _apply(contact, fields, CONTACT_FIELDS)
-    _checked(contact, exclude=["organisation"]).save()
+    validated(contact, exclude=["organisation"]).save()
     return contact
 
 
@@ -166,7 +140,7 @@ def contact_update(
 ) -> OrganisationContact:
     locked = lock_version(OrganisationContact.objects.all(), contact.pk, expected_version)
     _apply(locked, changes, CONTACT_FIELDS)
-    return save_version(_checked(locked, exclude=["organisation"]))
+    return save_version(validated(locked, exclude=["organisation"]))
 
 
 @transaction.atomic
@@ -181,16 +155,16 @@ DRAFT_FIELDS = ("organisation", "services", "urgency", "reason", "needs", "share
 
 def _check_recipient(case: Case, organisation: Organisation) -> None:
     if organisation.pk == case.organisation_id:
-        raise ValidationProblem({"organisation": [_("Refer to another organisation, not the case's own.")]})
+        raise Invalid({"organisation": [_("Refer to another organisation, not the case's own.")]})
     if not organisation.active:
-        raise ValidationProblem({"organisation": [_("This organisation takes no new referrals.")]})
+        raise Invalid({"organisation": [_("This organisation takes no new referrals.")]})
 
 
 def _check_draft(referral: Referral) -> None:
     if not referral.services or len(set(referral.services)) != len(referral.services):
-        raise ValidationProblem({"services": [_("Choose one or more services, each once.")]})
+        raise Invalid({"services": [_("Choose one or more services, each once.")]})
     if len(set(referral.shared_groups)) != len(referral.shared_groups):
-        raise ValidationProblem({"shared_groups": [_("Name each field group once.")]})
+        raise Invalid({"shared_groups": [_("Name each field group once.")]})
 
 
 @transaction.atomic
@@ -279,7 +253,7 @@ def referral_send(
         raise _illegal(locked, "send")
     case_require_open(locked.case)
     if not locked.organisation.active:
-        raise ValidationProblem({"organisation": [_("This organisation takes no new referrals.")]})
+        raise Invalid({"organisation": [_("This organisation takes no new referrals.")]})
     consent = live_referral_consent(case=locked.case, organisation=locked.organisation)
     override_reason = override_reason.strip()
     changes: dict[str, Any] = {}
@@ -289,11 +263,9 @@ def referral_send(
         raise ConsentRequired()
     else:
         if not holds_model_permission(acting_user, "referrals", "override_consent_referral"):
-            raise PermissionDenied(_("Sending without a live consent needs the consent-override permission."))
+            raise NotAllowed(_("Sending without a live consent needs the consent-override permission."))
         if len(override_reason) < 10:
-            raise ValidationProblem(
-                {"override_reason": [_("Say why consent cannot be obtained (at least 10 characters).")]}
-            )
+            raise Invalid({"override_reason": [_("Say why consent cannot be obtained (at least 10 characters).")]})
         changes["consent_override_reason"] = override_reason
         changes["consent_overridden_by"] = acting_user
         logger.warning(
@@ -356,7 +328,7 @@ def referral_decline(
     if locked.status != ReferralStatus.SENT:
         raise _illegal(locked, "decline")
     if decline_reason not in DeclineReason.values:
-        raise ValidationProblem({"decline_reason": [_("Choose a reason.")]})
+        raise Invalid({"decline_reason": [_("Choose a reason.")]})
     _set_notes(locked, notes)
     now = timezone.now()
     _bump(
@@ -387,7 +359,7 @@ def referral_complete(
     if locked.status != ReferralStatus.IN_PROGRESS:
         raise _illegal(locked, "complete")
     if outcome not in Outcome.values:
-        raise ValidationProblem({"outcome": [_("Choose an outcome.")]})
+        raise Invalid({"outcome": [_("Choose an outcome.")]})
     _set_notes(locked, notes)
     now = timezone.now()
     _bump(locked, status=ReferralStatus.COMPLETED, completed_at=now, outcome=outcome, ended_at=now)
@@ -411,7 +383,7 @@ def referral_withdraw(
     if locked.status not in OPEN_STATUSES:
         raise _illegal(locked, "withdraw")
     if withdraw_reason not in WithdrawReason.values:
-        raise ValidationProblem({"withdraw_reason": [_("Choose a reason.")]})
+        raise Invalid({"withdraw_reason": [_("Choose a reason.")]})
     _set_notes(locked, notes)
     now = timezone.now()
     _bump(
@@ -440,7 +412,7 @@ def referral_assign(*, referral: Referral, acting_user: User, expected_version: 
     if not (
         assignee.is_active and assignee.organisation_id == locked.organisation_id and assignee.role in ASSIGNABLE_ROLES
     ):
-        raise ValidationProblem({"assignee": [_("Assign to active staff of the receiving organisation.")]})
+        raise Invalid({"assignee": [_("Assign to active staff of the receiving organisation.")]})
     ReferralUserObjectPermission.objects.filter(content_object=locked, reason=ReferralGrantReason.REFERRAL).exclude(
         user=assignee
     ).delete()
@@ -486,9 +458,9 @@ def delivery_record(
         raise _illegal(locked, "record_delivery")
     case_require_not_erased(locked.case)
     if service not in locked.services:
-        raise ValidationProblem({"service": [_("This service was not asked for in the referral.")]})
+        raise Invalid({"service": [_("This service was not asked for in the referral.")]})
     if ended_on is not None and ended_on < started_on:
-        raise ValidationProblem({"ended_on": [_("The end must not be before the start.")]})
+        raise Invalid({"ended_on": [_("The end must not be before the start.")]})
     delivery = ServiceDelivery(
         referral=locked,
         data_key=locked.data_key,

@@ -16,9 +16,9 @@ from rest_framework.test import APIClient
 from accounts.models import ApiToken, User
 from accounts.tests.factories import UserFactory, issue_token
 from ngo_cases.api.base import ApiBase, BaseAPIView
-from ngo_cases.api.concurrency import versioned_update
-from ngo_cases.api.errors import PreconditionFailed
 from ngo_cases.api.throttling import UserThrottle
+from ngo_cases.errors import StaleVersion
+from ngo_cases.versioning import versioned_update
 
 ME = "/api/v1/me"
 PROBLEM = "application/problem+json"
@@ -139,7 +139,7 @@ def test_the_database_decides_between_two_writers_with_one_version(anna: User) -
     first = User.objects.get(pk=anna.pk)
     second = User.objects.get(pk=anna.pk)
     versioned_update(first, expected=1, language="ru")
-    with pytest.raises(PreconditionFailed):
+    with pytest.raises(StaleVersion):
         versioned_update(second, expected=1, time_zone="Asia/Tokyo")
     anna.refresh_from_db()
     assert (anna.language, anna.time_zone, anna.version) == ("ru", "UTC", 2)

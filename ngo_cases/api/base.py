@@ -37,9 +37,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ngo_cases.db import VersionedModel
+from ngo_cases.errors import Invalid
 
 from . import concurrency
-from .errors import ValidationProblem, problem_body, problem_response
+from .errors import problem_body, problem_response
 
 logger = logging.getLogger(__name__)
 
@@ -254,10 +255,10 @@ class ListMixin:
         raw = {key: (params.getlist(key) if key in lists else params[key]) for key in params}
         unknown = set(raw) - set(serializer.fields) - {"cursor", "page_size"}
         if unknown:
-            raise ValidationProblem({name: [_("Unknown filter.")] for name in sorted(unknown)})
+            raise Invalid({name: [_("Unknown filter.")] for name in sorted(unknown)})
         serializer = self.filters(data={key: value for key, value in raw.items() if key in serializer.fields})
         if not serializer.is_valid():
-            raise ValidationProblem(serializer.errors)
+            raise exceptions.ValidationError(serializer.errors)
         return dict(serializer.validated_data)
 
     def audit_row(self, row: Any) -> tuple[Any, Any, Any]:

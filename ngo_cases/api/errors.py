@@ -24,6 +24,8 @@ from django.views.csrf import csrf_failure as django_csrf_failure
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from ngo_cases import errors
+
 logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -58,25 +60,11 @@ class ProblemError(exceptions.APIException):
         self.extra = dict(extra or {})
 
 
-class ValidationProblem(ProblemError):
-    status_code = status.HTTP_400_BAD_REQUEST
-    problem_type = PROBLEM_PREFIX + "validation-error"
-    title = _("Invalid input")
-    default_detail = _("The request contains invalid data. See `errors`.")
-
-
 class PreconditionRequired(ProblemError):
     status_code = status.HTTP_428_PRECONDITION_REQUIRED
     problem_type = PROBLEM_PREFIX + "precondition-required"
     title = _("Precondition Required")
     default_detail = _("Send the ETag of the version you edit in an If-Match header.")
-
-
-class PreconditionFailed(ProblemError):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    problem_type = PROBLEM_PREFIX + "precondition-failed"
-    title = _("Precondition Failed")
-    default_detail = _("The resource changed since you read it. Fetch it again and reapply your change.")
 
 
 class ContentTooLarge(ProblemError):
@@ -86,61 +74,58 @@ class ContentTooLarge(ProblemError):
     default_detail = _("The request body is larger than this endpoint accepts.")
 
 
-class Conflict(ProblemError):
-    status_code = status.HTTP_409_CONFLICT
-    problem_type = PROBLEM_PREFIX + "conflict"
-    title = _("Conflict")
-    default_detail = _("The request conflicts with the current state of the resource.")
+# --- domain errors (ngo_cases.errors) as HTTP: the one place that maps them ---------------------
+
+DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
+    errors.NotFound: status.HTTP_404_NOT_FOUND,
+    errors.NotAllowed: status.HTTP_403_FORBIDDEN,
+    errors.Invalid: status.HTTP_400_BAD_REQUEST,
+    errors.Conflict: status.HTTP_409_CONFLICT,
+    errors.StaleVersion: status.HTTP_412_PRECONDITION_FAILED,
+    errors.InvalidCredentials: status.HTTP_401_UNAUTHORIZED,
+    errors.MfaRequired: status.HTTP_401_UNAUTHORIZED,
+    errors.InvalidOtp: status.HTTP_401_UNAUTHORIZED,
+    errors.MfaEnrolmentRequired: status.HTTP_403_FORBIDDEN,
+    errors.LockedOut: status.HTTP_429_TOO_MANY_REQUESTS,
+    errors.SessionRequired: status.HTTP_400_BAD_REQUEST,
+    errors.SignInUnavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
+}
 
 
-class InvalidCredentials(ProblemError):
-    status_code = status.HTTP_401_UNAUTHORIZED
-    problem_type = PROBLEM_PREFIX + "invalid-credentials"
-    title = _("Invalid credentials")
-    default_detail = _("The username or password is wrong, or the account is disabled.")
+def domain_status(error_class: type[errors.DomainError]) -> int:
+    """The HTTP status of a domain error: its nearest mapped class."""
+    for cls in error_class.__mro__:
+        if cls in DOMAIN_STATUS:
+            return DOMAIN_STATUS[cls]
+    return status.HTTP_500_INTERNAL_SERVER_ERROR
 
 
-class MfaRequired(ProblemError):
-    status_code = status.HTTP_401_UNAUTHORIZED
-    problem_type = PROBLEM_PREFIX + "mfa-required"
-    title = _("One-time password required")
-    default_detail = _("This account uses two-factor authentication: send the current code as `otp`.")
+def problem_from_domain(error: errors.DomainError) -> exceptions.APIException:
+    status_code = domain_status(type(error))
+    if isinstance(error, errors.NotFound):
+        return exceptions.NotFound(error.message)
+    if isinstance(error, errors.NotAllowed):
+        return exceptions.PermissionDenied(error.message)
+    if isinstance(error, errors.Invalid) and error.errors:
+        problem = ProblemError(error.default_message, extra={**error.extra, "errors": error.errors})
+    else:
+        problem = ProblemError(error.message, extra=error.extra)
+    problem.status_code = status_code
+    problem.problem_type = PROBLEM_PREFIX + error.code if error.code else "about:blank"
+    problem.title = error.title
+    problem.wait = getattr(error, "retry_after", None)  # type: ignore[attr-defined]
+    return problem
 
 
-class InvalidOtp(ProblemError):
-    status_code = status.HTTP_401_UNAUTHORIZED
-    problem_type = PROBLEM_PREFIX + "invalid-otp"
-    title = _("Invalid one-time password")
-    default_detail = _("The one-time password is wrong or was already used.")
-
-
-class MfaEnrolmentRequired(ProblemError):
-    status_code = status.HTTP_403_FORBIDDEN
-    problem_type = PROBLEM_PREFIX + "mfa-enrolment-required"
-    title = _("Two-factor enrolment required")
-    default_detail = _("Set up two-factor authentication before using the API (see /api/v1/auth/mfa/).")
-
-
-class SignInUnavailable(ProblemError):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    problem_type = PROBLEM_PREFIX + "sign-in-unavailable"
-    title = _("Sign-in temporarily unavailable")
-    default_detail = _("Sign-in is paused while its rate limit cannot be checked. Try again in a minute.")
-    wait = 30  # Retry-After
-
-
-class LockedOut(ProblemError):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    problem_type = PROBLEM_PREFIX + "locked-out"
-    title = _("Account temporarily locked")
-    default_detail = _("Too many failed sign-in attempts. Try again later or ask an administrator.")
-
-
-class SessionRequired(ProblemError):
-    status_code = status.HTTP_400_BAD_REQUEST
-    problem_type = PROBLEM_PREFIX + "session-required"
-    title = _("Browser session required")
-    default_detail = _("Only a browser session can be locked and unlocked; a token is revoked instead.")
+def problem_body_of(error_class: type[errors.DomainError]) -> dict[str, Any]:
+    """The problem+json body of a domain error with its default message
+    (for answers given outside DRF, e.g. axes' lockout)."""
+    return problem_body(
+        domain_status(error_class),
+        problem_type=PROBLEM_PREFIX + error_class.code,
+        title=error_class.title,
+        detail=error_class.default_message,
+    )
 
 
 def problem_body(
@@ -195,7 +180,9 @@ def problem_response(status_code: int, body: dict[str, Any], headers: Mapping[st
 
 def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
     """DRF exception handler: every handled error becomes problem+json."""
-    if isinstance(exc, (Http404, ObjectDoesNotExist)):
+    if isinstance(exc, errors.DomainError):
+        exc = problem_from_domain(exc)
+    elif isinstance(exc, (Http404, ObjectDoesNotExist)):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
@@ -207,7 +194,7 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
         # the log names the view so the gap can be closed.
         view = context.get("view")
         logger.warning("DataError reached the API layer in %s", type(view).__name__)
-        exc = ValidationProblem(_("A value is out of the accepted range or format."))
+        exc = problem_from_domain(errors.Invalid(_("A value is out of the accepted range or format.")))
 
     if not isinstance(exc, exceptions.APIException):
         return None  # a real bug: Django's handler500 answers (problem+json too)
@@ -225,11 +212,11 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
         problem_type, title = "about:blank", None
 
     detail: Any = exc.detail
-    if isinstance(exc, exceptions.ValidationError) and not isinstance(exc, ProblemError):
-        problem_type = ValidationProblem.problem_type
-        title = ValidationProblem.title
+    if isinstance(exc, exceptions.ValidationError):
+        problem_type = PROBLEM_PREFIX + errors.Invalid.code
+        title = errors.Invalid.title
         extra["errors"] = _flatten_errors(exc.detail)
-        detail = ValidationProblem.default_detail
+        detail = errors.Invalid.default_message
     elif isinstance(detail, (list, dict)):
         extra["errors"] = _flatten_errors(detail)
         detail = None
@@ -292,27 +279,16 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 def lockout_response(request: HttpRequest, original_response: HttpResponse | None, credentials: Any) -> HttpResponse:
     """django-axes' answer to a locked-out login (admin and API alike)."""
     if _is_api(request):
-        body = problem_body(
-            429, problem_type=LockedOut.problem_type, title=LockedOut.title, detail=LockedOut.default_detail
-        )
-        response = JsonResponse(body, status=429, content_type=PROBLEM_CONTENT_TYPE)
+        response = JsonResponse(problem_body_of(errors.LockedOut), status=429, content_type=PROBLEM_CONTENT_TYPE)
         response["Cache-Control"] = "no-store"
         return response
-    return HttpResponse(str(LockedOut.default_detail), status=429, content_type="text/plain; charset=utf-8")
+    return HttpResponse(str(errors.LockedOut.default_message), status=429, content_type="text/plain; charset=utf-8")
 
 
 __all__ = [
-    "Conflict",
     "ContentTooLarge",
-    "InvalidCredentials",
-    "InvalidOtp",
-    "LockedOut",
-    "MfaEnrolmentRequired",
-    "MfaRequired",
-    "PreconditionFailed",
     "PreconditionRequired",
     "ProblemError",
-    "SignInUnavailable",
-    "ValidationProblem",
     "problem_exception_handler",
+    "problem_from_domain",
 ]

@@ -10,8 +10,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from accounts.models import Role, TokenScope
-
-from .errors import MfaEnrolmentRequired
+from ngo_cases.errors import MfaEnrolmentRequired
 
 
 def _token_scope(request: Request) -> str | None:

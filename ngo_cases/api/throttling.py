@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
-from .errors import SignInUnavailable
+from ngo_cases.errors import SignInUnavailable
 
 logger = logging.getLogger(__name__)
 CACHE_ERRORS = (RedisError, OSError)

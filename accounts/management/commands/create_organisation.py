@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import OrganisationType
 from accounts.services import organisation_create
+from ngo_cases.errors import Invalid
 
 
 class Command(BaseCommand):
@@ -30,6 +30,6 @@ class Command(BaseCommand):
                 region=options["region"],
                 is_home=options["home"],
             )
-        except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from exc
+        except Invalid as exc:
+            raise CommandError("; ".join(exc.messages())) from exc
         self.stdout.write(f"created organisation {organisation.slug} ({organisation.pk})")

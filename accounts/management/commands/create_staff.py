@@ -9,11 +9,11 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import Language, Organisation, Role, Team
 from accounts.services import staff_create
+from ngo_cases.errors import Invalid
 
 
 class Command(BaseCommand):
@@ -61,6 +61,6 @@ class Command(BaseCommand):
                 language=options["language"],
                 time_zone=options["time_zone"],
             )
-        except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from exc
+        except Invalid as exc:
+            raise CommandError("; ".join(exc.messages())) from exc
         self.stdout.write(f"created {user.role} {user.username} in {organisation.slug} ({user.pk})")
