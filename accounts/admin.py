@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ngo_cases import access_log
 from ngo_cases.admin_history import ChangeHistoryMixin
 
 from . import admin_views, services
@@ -107,12 +108,10 @@ class UserAdmin(ChangeHistoryMixin, DjangoUserAdmin):
     def access_log(self, user: User) -> str:
         """What this account accessed, and what was done about it (the log
         screen itself is for auditors)."""
-        from audit.admin import access_log_link
-
         return format_html(
             "{} · {}",
-            access_log_link(_("what this user accessed"), actor__id__exact=user.pk),
-            access_log_link(_("events about this account"), q=user.pk),
+            access_log.admin_link(_("what this user accessed"), actor__id__exact=user.pk),
+            access_log.admin_link(_("events about this account"), q=user.pk),
         )
 
     @admin.display(description=_("admin access"))

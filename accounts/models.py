@@ -184,6 +184,11 @@ class User(UUIDModel, VersionedModel, AbstractUser):  # type: ignore[django-mana
     def __str__(self) -> str:
         return self.username
 
+    @property
+    def has_staff_role(self) -> bool:
+        """What the API's base permission asks (ngo_cases/api/permissions.py)."""
+        return self.role in Role.values
+
     def get_session_auth_hash(self) -> str:
         return self._sessions_hash(None)
 
@@ -237,6 +242,11 @@ class ApiToken(AbstractAuthToken):
         verbose_name_plural = _("API tokens")
         constraints = [models.CheckConstraint(condition=Q(scope__in=TokenScope.values), name="token_scope_valid")]
         indexes = [models.Index(fields=["user", "created"], name="apitoken_user_created")]
+
+    @property
+    def enrolment_only(self) -> bool:
+        """Opens only the MFA enrolment endpoints (ngo_cases/api/permissions.py)."""
+        return self.scope == TokenScope.MFA_ENROLMENT
 
     def __str__(self) -> str:
         return f"{self.device or 'token'} of {self.user_id}"

@@ -28,8 +28,8 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit import services as audit
-from audit.models import Action
+from ngo_cases import access_log
+from ngo_cases.access_log import Action
 from ngo_cases.errors import (
     Conflict,
     Invalid,
@@ -256,14 +256,14 @@ def _issue_token(*, user: User, device: str, scope: str) -> IssuedToken:
     ttl = settings.MFA_ENROLMENT_TOKEN_TTL if scope == TokenScope.MFA_ENROLMENT else None
     kwargs = {"expiry": ttl} if ttl is not None else {}
     instance, token = ApiToken.objects.create(user=user, device=device, scope=scope, **kwargs)
-    audit.record(action=Action.TOKEN_CREATED, actor=user, subject=user, detail=f"scope={scope}")
+    access_log.record(action=Action.TOKEN_CREATED, actor=user, subject=user, detail=f"scope={scope}")
     if scope == TokenScope.FULL:
         # Per-user cap: the oldest device logins give way to the newest.
         limit = settings.REST_KNOX["TOKEN_LIMIT_PER_USER"]
         stale = ApiToken.objects.filter(user=user, scope=TokenScope.FULL).order_by("-created")[limit:]
         if stale:
             ApiToken.objects.filter(digest__in=[t.digest for t in stale]).delete()
-            audit.record(
+            access_log.record(
                 action=Action.TOKEN_REVOKED, actor=user, subject=user, detail=f"oldest {len(stale)} over the limit"
             )
     return IssuedToken(token=token, expires_at=instance.expiry, scope=scope)
@@ -390,7 +390,7 @@ def auth_session_login(*, request: HttpRequest, username: str, password: str, ot
 def token_revoke(*, token: ApiToken, acting_user: User | None = None) -> None:
     owner = token.user
     token.delete()
-    audit.record(action=Action.TOKEN_REVOKED, actor=acting_user or owner, subject=owner)
+    access_log.record(action=Action.TOKEN_REVOKED, actor=acting_user or owner, subject=owner)
 
 
 def tokens_revoke_all(*, user: User) -> int:
@@ -398,7 +398,7 @@ def tokens_revoke_all(*, user: User) -> int:
     ended (the sessions epoch is part of each session's auth hash)."""
     deleted, _by_model = ApiToken.objects.filter(user=user).delete()
     User.objects.filter(pk=user.pk).update(sessions_epoch=F("sessions_epoch") + 1)
-    audit.record(action=Action.LOGOUT_ALL, actor=user, subject=user, detail=f"tokens={deleted}")
+    access_log.record(action=Action.LOGOUT_ALL, actor=user, subject=user, detail=f"tokens={deleted}")
     return deleted
 
 
@@ -419,7 +419,7 @@ def session_lock(*, request: HttpRequest, user: User) -> None:
     if not hasattr(request, "session") or request.session.session_key is None:
         raise SessionRequired()
     request.session[SESSION_LOCKED_KEY] = True
-    audit.record(action=Action.SESSION_LOCKED, actor=user, subject=user)
+    access_log.record(action=Action.SESSION_LOCKED, actor=user, subject=user)
 
 
 def session_unlock(*, request: HttpRequest, user: User, password: str) -> None:
@@ -437,7 +437,7 @@ def session_unlock(*, request: HttpRequest, user: User, password: str) -> None:
             raise LockedOut()
         raise InvalidCredentials()
     request.session[SESSION_LOCKED_KEY] = False
-    audit.record(action=Action.SESSION_UNLOCKED, actor=user, subject=user)
+    access_log.record(action=Action.SESSION_UNLOCKED, actor=user, subject=user)
 
 
 def session_idle_sign_out(*, request: HttpRequest, user: User) -> None:
@@ -445,7 +445,7 @@ def session_idle_sign_out(*, request: HttpRequest, user: User) -> None:
     from django.contrib.auth import logout
 
     logout(request)
-    audit.record(action=Action.SESSION_IDLE, actor=user, subject=user)
+    access_log.record(action=Action.SESSION_IDLE, actor=user, subject=user)
 
 
 # --- MFA enrolment ---------------------------------------------------------------
@@ -543,7 +543,7 @@ def mfa_reset(*, user: User, acting_user: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     tokens, _by_model = ApiToken.objects.filter(user=user).delete()
-    audit.record(action=Action.MFA_RESET, actor=acting_user, subject=user, detail=f"tokens={tokens}")
+    access_log.record(action=Action.MFA_RESET, actor=acting_user, subject=user, detail=f"tokens={tokens}")
 
 
 def recovery_codes_left(user: User) -> int:

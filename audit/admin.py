@@ -23,6 +23,8 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from ngo_cases import access_log
+
 from . import services
 from .models import AccessLogEntry, Action, BulkAccessAlert, ChainLink
 
@@ -503,12 +505,6 @@ class _Echo:
         return value
 
 
-def access_log_link(label: Any, **params: Any) -> str:
-    """A link to the access log filtered by ``params`` (case=…, survivor=…)."""
-    query = "&".join(f"{key}={value}" for key, value in params.items())
-    return format_html('<a href="{}?{}">{}</a>', reverse("admin:audit_accesslogentry_changelist"), query, label)
-
-
 @admin.register(BulkAccessAlert)
 class BulkAccessAlertAdmin(admin.ModelAdmin):
     list_display = ["created_at", "user", "survivors", "threshold", "window_start", "window_end", "notified_at", "log"]
@@ -536,7 +532,7 @@ class BulkAccessAlertAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("what they read"))
     def log(self, alert: BulkAccessAlert) -> str:
-        return access_log_link(_("access log"), actor__id__exact=alert.user_id)
+        return access_log.admin_link(_("access log"), actor__id__exact=alert.user_id)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -11,6 +11,11 @@ class AuditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks, signals  # noqa: F401 - checks registers the database-role check
+        from ngo_cases import access_log
+        from notifications import texts
 
+        from . import checks, notices, services, signals  # noqa: F401 - checks registers the database-role check
+
+        access_log.register(services.record)
         signals.connect()
+        texts.register("bulk_access", notices.bulk_access)

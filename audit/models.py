@@ -22,27 +22,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Action(models.TextChoices):
-    READ = "read", _("Read")
-    WRITE = "write", _("Write")
-    SEARCH = "search", _("Search")
-    EXPORT = "export", _("Export")
-    LETTER = "letter", _("Referral letter")
-    ADMIN_VIEW = "admin_view", _("Admin view")
-    LOGIN = "auth.login", _("Signed in")
-    LOGIN_FAILED = "auth.login_failed", _("Sign-in failed")
-    MFA_FAILED = "auth.mfa_failed", _("Two-factor code refused")
-    LOCKOUT = "auth.lockout", _("Locked out")
-    TOKEN_CREATED = "auth.token_created", _("Token created")
-    TOKEN_REVOKED = "auth.token_revoked", _("Token revoked")
-    LOGOUT_ALL = "auth.logout_all", _("Signed out everywhere")
-    SESSION_LOCKED = "auth.session_locked", _("Screen locked")
-    SESSION_UNLOCKED = "auth.session_unlocked", _("Screen unlocked")
-    SESSION_IDLE = "auth.session_idle", _("Signed out after inactivity")
-    MFA_RESET = "auth.mfa_reset", _("Two-factor sign-in reset")
-    GRANT_CREATED = "grant.created", _("Access granted")
-    GRANT_REVOKED = "grant.revoked", _("Access withdrawn")
+from ngo_cases.access_log import Action
 
 
 class AccessLogEntry(models.Model):

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.db import connection
 
-from . import context
+from ngo_cases import access_log as context
+
 from .models import AccessLogEntry, Action
 
 

@@ -11,10 +11,8 @@ from functools import partial
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from accounts.models import Role, User
 
@@ -67,36 +65,19 @@ def notify_bulk_access(alert_id: int) -> int:
             is_active=True, role=Role.SUPERVISOR, team_memberships__team__memberships__user=user
         ).exclude(pk=user.pk)
     )
-    recipients = recipients.distinct()
     from notifications.services import notify
 
-    notify(
-        recipients=list(recipients),
+    sent = notify(
+        recipients=recipients.distinct(),
         kind="bulk_access",
         key=f"bulk_access:{alert.pk}",
         subject_user=user,
-        params={"count": alert.survivors, "minutes": settings.NGO_BULK_ACCESS_WINDOW_MINUTES},
+        params={
+            "count": alert.survivors,
+            "minutes": settings.NGO_BULK_ACCESS_WINDOW_MINUTES,
+            "threshold": alert.threshold,
+        },
+        email=True,
     )
-    sent = 0
-    for recipient in recipients:
-        if not recipient.email:
-            continue
-        with translation.override(recipient.language):
-            subject = _("Unusual access: %(user)s read %(count)d survivors' files") % {
-                "user": user.username,
-                "count": alert.survivors,
-            }
-            body = _(
-                "%(user)s read %(count)d different survivors' files in %(minutes)d minutes "
-                "(the alert threshold is %(threshold)d).\nWhat they read is in the access log:\n%(link)s"
-            ) % {
-                "user": user.username,
-                "count": alert.survivors,
-                "minutes": settings.NGO_BULK_ACCESS_WINDOW_MINUTES,
-                "threshold": alert.threshold,
-                "link": f"{settings.NGO_PUBLIC_URL}/admin/audit/accesslogentry/?actor__id__exact={user.pk}",
-            }
-        send_mail(subject, body, None, [recipient.email])
-        sent += 1
     logger.info("bulk-access alert %s: notified %d people", alert_id, sent)
     return sent

@@ -22,8 +22,8 @@ from guardian.admin import GuardedModelAdmin
 from guardian.forms import GroupObjectPermissionsForm, UserObjectPermissionsForm
 
 from accounts.models import Role, User
-from audit import services as audit
-from audit.models import Action
+from ngo_cases import access_log
+from ngo_cases.access_log import Action
 from ngo_cases.admin_history import ChangeHistoryMixin
 from ngo_cases.grants.access import AccessEntry
 
@@ -95,7 +95,7 @@ class RequestScopedAdmin(admin.ModelAdmin):
             cases, survivors = self.audit_ids(obj)
             case_ids += cases
             survivor_ids += survivors
-        audit.record(
+        access_log.record(
             action=Action.ADMIN_VIEW,
             actor=request.user,
             object_type=self.audit_type,
@@ -239,9 +239,7 @@ def _access_log_link(**params: Any) -> str:
     request = _current_request.get()
     if request is None or not request.user.has_perm("audit.view_accesslogentry"):
         return "—"
-    from audit.admin import access_log_link
-
-    return access_log_link(str(_("who accessed it")), **params)
+    return access_log.admin_link(str(_("who accessed it")), **params)
 
 
 def _valid_uuid(*values: str) -> None:

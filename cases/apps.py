@@ -9,3 +9,10 @@ class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Cases")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from notifications import texts
+
+        from . import notices
+
+        texts.register("break_glass", notices.break_glass)

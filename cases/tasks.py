@@ -5,10 +5,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from accounts.models import Role, User
 
@@ -35,33 +32,16 @@ def notify_break_glass(grant_id: str) -> int:
         team_memberships__team=case.team, role=Role.SUPERVISOR
     ) | User.objects.filter(is_active=True, role=Role.AUDITOR, organisation=case.organisation_id)
     recipients = recipients.distinct()
-    until = grant.expires_at.strftime("%Y-%m-%d %H:%M") if grant.expires_at else "-"
     from notifications.services import notify
 
-    notify(
-        recipients=list(recipients),
+    sent = notify(
+        recipients=recipients,
         kind="break_glass",
         key=f"break_glass:{grant.pk}",
         case=case,
         subject_user=grant.user,
-        params={"until": until},
+        params={"until": grant.expires_at.strftime("%Y-%m-%d %H:%M") if grant.expires_at else "-"},
+        email=True,
     )
-    sent = 0
-    for recipient in recipients:
-        if not recipient.email:
-            continue
-        with translation.override(recipient.language):
-            subject = _("Break-glass access to case %(reference)s") % {"reference": case.reference}
-            body = _(
-                "%(user)s opened case %(reference)s by break-glass until %(until)s (UTC).\n"
-                "The reason is in the access log.\n%(link)s"
-            ) % {
-                "user": grant.user.username,
-                "reference": case.reference,
-                "until": grant.expires_at.strftime("%Y-%m-%d %H:%M") if grant.expires_at else "-",
-                "link": f"{settings.NGO_PUBLIC_URL}/admin/cases/case/{case.pk}/change/",
-            }
-        send_mail(subject, body, None, [recipient.email])
-        sent += 1
     logger.info("break-glass grant %s: notified %d people", grant_id, sent)
     return sent

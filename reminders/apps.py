@@ -13,6 +13,9 @@ class RemindersConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import signals
+        from notifications import texts as notification_texts
+
+        from . import signals, texts
 
         post_migrate.connect(signals.install_schedule, sender=self)
+        notification_texts.register("reminder", texts.reminder)

@@ -28,19 +28,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from accounts.models import User
 from cases.models import CLOSED_STATUSES, Case
+from notifications.models import Kind, Notification
+from notifications.services import email, email_message, notify, rendered
 
 from .models import Channel, Delivery, Digest, Outcome, Reminder
 from .planner import plan_next_reviews
 from .rules import CASE_REVIEW_BY_RISK, HOUR_KINDS, local_date, local_fire_time
 from .selectors import Snapshot
-from .texts import reminder_link, reminder_text
+from .texts import footer
 
 logger = logging.getLogger(__name__)
 
@@ -235,23 +236,19 @@ def dispatch_due(*, now: dt.datetime | None = None, batch: int | None = None) ->
 # --- delivery -------------------------------------------------------------------------------------
 
 
-def _text_for(delivery: Delivery, user: User) -> tuple[str, str]:
-    reminder = delivery.reminder
+def _notice(delivery: Delivery) -> Notification:
+    """The notification a delivery stands for (unsaved for email): partner
+    staff's carry no case, they know the referral only."""
+    user, reminder = delivery.user, delivery.reminder
     partner = user.organisation is None or not user.organisation.is_home
-    with translation.override(user.language), timezone.override(user.time_zone or "UTC"):
-        text = reminder_text(
-            kind=reminder.kind,
-            due_on=reminder.due_on,
-            offset=reminder.offset,
-            today=local_date(timezone.now(), user.time_zone or "UTC"),
-            case_ref=None if partner else reminder.case.reference,
-            referral_ref=reminder.referral.reference if reminder.referral is not None else None,
-        )
-    return text, reminder_link(case_id=reminder.case_id, referral_id=reminder.referral_id)
-
-
-def _email(user: User, subject: str, body: str, *, header: str) -> EmailMessage:
-    return EmailMessage(subject=subject, body=body, to=[user.email], headers={"X-NGO-Cases": header})
+    return Notification(
+        recipient=user,
+        kind=Kind.REMINDER,
+        key=f"reminder:{reminder.pk}",
+        case=None if partner else reminder.case,
+        referral=reminder.referral,
+        params={"rule": reminder.kind, "due": reminder.due_on.isoformat(), "offset": reminder.offset},
+    )
 
 
 def _still_wanted(delivery: Delivery) -> bool:
@@ -265,8 +262,6 @@ def _still_wanted(delivery: Delivery) -> bool:
 
 def deliver_one(delivery_id: int) -> bool:
     """Send one delivery if it is still unsent and still wanted. Idempotent."""
-    from notifications.services import notify
-
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update(of=("self",), skip_locked=True)
@@ -280,32 +275,20 @@ def deliver_one(delivery_id: int) -> bool:
         if not _still_wanted(delivery):
             Delivery.objects.filter(pk=delivery.pk).update(sent_at=now, outcome=Outcome.NOT_DUE)
             return False
-        user, reminder = delivery.user, delivery.reminder
+        notice = _notice(delivery)
         if delivery.channel == Channel.IN_APP:
-            partner = user.organisation is None or not user.organisation.is_home
             notify(
-                recipients=[user],
-                kind="reminder",
-                key=f"reminder:{reminder.pk}",
-                case=None if partner else reminder.case,
-                referral=reminder.referral,
-                params={"rule": reminder.kind, "due": reminder.due_on.isoformat(), "offset": reminder.offset},
+                recipients=[notice.recipient],
+                kind=notice.kind,
+                key=notice.key,
+                case=notice.case,
+                referral=notice.referral,
+                params=notice.params,
             )
         else:
-            text, link = _text_for(delivery, user)
-            with translation.override(user.language):
-                subject = translation.gettext("ngo-cases reminder: %(text)s") % {"text": text}
-                body = "\n\n".join([text, link, _footer()])
-            _email(user, subject[:200], body, header=f"reminder-delivery {delivery.pk}").send()
+            email_message(notice, header=f"reminder-delivery {delivery.pk}").send()
         Delivery.objects.filter(pk=delivery.pk).update(sent_at=now, outcome=Outcome.SENT)
     return True
-
-
-def _footer() -> str:
-    return translation.gettext(
-        "Sign in to see more. This message never contains personal data. "
-        "You can receive one daily digest instead in your preferences (email_digest)."
-    )
 
 
 # --- daily digest ---------------------------------------------------------------------------------
@@ -367,16 +350,14 @@ def send_digest(digest_id: int) -> int:
         wanted = [d for d in deliveries if _still_wanted(d)]
         user = digest.user
         if wanted:
-            lines = []
-            for delivery in wanted:
-                text, link = _text_for(delivery, user)
-                lines.append(f"- {text}\n  {link}")
+            messages = [rendered(_notice(delivery)) for delivery in wanted]
+            lines = [f"- {message.text}\n  {message.link}" for message in messages]
             with translation.override(user.language):
                 subject = translation.ngettext(
                     "ngo-cases: %(n)d reminder for %(date)s", "ngo-cases: %(n)d reminders for %(date)s", len(wanted)
                 ) % {"n": len(wanted), "date": digest.local_date.isoformat()}
-                body = "\n\n".join(["\n".join(lines), _footer()])
-            _email(user, subject, body, header=f"reminder-digest {digest.pk}").send()
+                body = "\n\n".join(["\n".join(lines), footer()])
+            email(user, subject, body, header=f"reminder-digest {digest.pk}").send()
         sent_ids = {d.pk for d in wanted}
         Delivery.objects.filter(pk__in=sent_ids).update(sent_at=now, outcome=Outcome.SENT)
         Delivery.objects.filter(digest=digest, sent_at__isnull=True).exclude(pk__in=sent_ids).update(

@@ -7,8 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from notifications.models import Notification
+from notifications.texts import Message
 
 from .rules import RuleKind
 
@@ -116,3 +120,32 @@ def reminder_link(*, case_id: object, referral_id: object | None) -> str:
     if referral_id is not None:
         return f"{settings.NGO_PUBLIC_URL}/api/v1/referrals/{referral_id}"
     return f"{settings.NGO_PUBLIC_URL}/api/v1/cases/{case_id}"
+
+
+def footer() -> str:
+    return _(
+        "Sign in to see more. This message never contains personal data. "
+        "You can receive one daily digest instead in your preferences (email_digest)."
+    )
+
+
+def reminder(notification: Notification) -> Message:
+    """A reminder notification (registered with notifications.texts in
+    RemindersConfig.ready), "today" being the active time zone's. Partner
+    staff's notifications carry no case (they know the referral only)."""
+    params = notification.params or {}
+    due = params.get("due")
+    text = reminder_text(
+        kind=str(params.get("rule", "")),
+        due_on=dt.date.fromisoformat(due) if due else timezone.localdate(),
+        offset=int(params.get("offset", 0)),
+        today=timezone.localdate(),
+        case_ref=notification.case.reference if notification.case is not None else None,
+        referral_ref=notification.referral.reference if notification.referral is not None else None,
+    )
+    return Message(
+        subject=_("ngo-cases reminder: %(text)s") % {"text": text},
+        text=text,
+        link=reminder_link(case_id=notification.case_id, referral_id=notification.referral_id),
+        note=footer(),
+    )

@@ -121,8 +121,8 @@ def test_user_screen_links_to_what_the_user_accessed(cast: Cast, entries: dict[s
 def test_the_acting_user_of_a_request_does_not_outlive_it(cast: Cast, client_for: Any) -> None:
     """A service writing a log row after a request (a task, a command, the next
     request in the same thread) must not name that request's user as actor."""
-    from audit import context
     from audit import services as audit_services
+    from ngo_cases import access_log as context
 
     assert client_for(cast.alice).get("/api/v1/me").status_code == 200
     assert context.actor() is None

@@ -36,6 +36,7 @@ from rest_framework import exceptions, generics, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ngo_cases import access_log
 from ngo_cases.db import VersionedModel
 from ngo_cases.errors import Invalid
 
@@ -93,6 +94,8 @@ class ApiBase:
     # What this endpoint returns about survivors ("case", "note", ...): its
     # successful responses are written to the access log. None: no survivor data.
     audit_type: ClassVar[str | None] = None
+    # What this response has shown so far (self.audit); one per request, as the view instance is.
+    access_report: access_log.AccessReport | None = None
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False) and self.schema_model is not None:
@@ -104,9 +107,7 @@ class ApiBase:
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         user = request.user
-        from audit.context import set_actor
-
-        set_actor(user)
+        access_log.set_actor(user)
         if user.is_authenticated:
             language = getattr(user, "language", None)
             if language:
@@ -138,15 +139,16 @@ class ApiBase:
         """Report the objects this response shows (of ``audit_type``), the
         cases and survivors they belong to; may be called several times.
         ``detail``: codes and ids only (e.g. the parent of an empty list)."""
-        entry = self.__dict__.setdefault(
-            "_audit", {"ids": [], "case_ids": [], "survivor_ids": [], "action": None, "break_glass": None, "detail": ""}
+        if self.access_report is None:
+            self.access_report = access_log.AccessReport()
+        self.access_report.add(
+            ids,
+            case_ids=case_ids,
+            survivor_ids=survivor_ids,
+            action=action,
+            break_glass_grant_id=break_glass_grant_id,
+            detail=detail,
         )
-        entry["detail"] = detail or entry["detail"]
-        entry["ids"].extend(ids)
-        entry["case_ids"].extend(case_ids)
-        entry["survivor_ids"].extend(survivor_ids)
-        entry["action"] = action or entry["action"]
-        entry["break_glass"] = break_glass_grant_id or entry["break_glass"]
 
     def options(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         """OPTIONS: the methods this route answers, in the ``Allow`` header.
@@ -155,27 +157,24 @@ class ApiBase:
         return HttpResponse(status=204)
 
     def _write_access_log(self, request: Request, response: Any) -> Any:
-        entry = self.__dict__.get("_audit")
+        report = self.access_report
         if self.audit_type is None or response.status_code >= 400 or request.method == "OPTIONS":
             return response
-        if entry is None:
+        if report is None:
             raise ImproperlyConfigured(f"{type(self).__name__} returned data without reporting it to the access log")
-        from audit.context import request_meta
-        from audit.services import record
-
         # No savepoint: if the INSERT fails, the whole request is rolled back.
         try:
-            record(
-                action=entry["action"] or ("read" if request.method in ("GET", "HEAD") else "write"),
+            access_log.record(
+                action=report.action or ("read" if request.method in ("GET", "HEAD") else "write"),
                 actor=request.user,
                 object_type=self.audit_type,
-                object_ids=entry["ids"],
-                case_ids=entry["case_ids"],
-                survivor_ids=entry["survivor_ids"],
-                break_glass_grant_id=entry["break_glass"],
+                object_ids=report.ids,
+                case_ids=report.case_ids,
+                survivor_ids=report.survivor_ids,
+                break_glass_grant_id=report.break_glass_grant_id,
                 status_code=response.status_code,
-                detail=entry["detail"],
-                meta=request_meta(request),
+                detail=report.detail,
+                meta=access_log.request_meta(request),
             )
         except DatabaseError:
             logger.exception("access log not written; %s answered 503 and rolled back", self.audit_type)
@@ -220,10 +219,10 @@ class BaseViewSet(ApiBase, viewsets.GenericViewSet):
 
 def request_user(request: Request) -> Any:
     """The signed-in user of a view whose permission classes have run."""
-    from accounts.models import User
+    from django.contrib.auth import get_user_model
 
     user = request.user
-    assert isinstance(user, User)  # noqa: S101 - IsStaffMember has run
+    assert isinstance(user, get_user_model())  # noqa: S101 - IsStaffMember has run
     return user
 
 

@@ -9,12 +9,12 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from accounts.models import Role, TokenScope
 from ngo_cases.errors import MfaEnrolmentRequired
 
 
-def _token_scope(request: Request) -> str | None:
-    return getattr(request.auth, "scope", None)
+def _has_staff_role(user: Any) -> bool:
+    """The user model says whether the account has a role (accounts.User.has_staff_role)."""
+    return bool(getattr(user, "has_staff_role", False))
 
 
 class IsStaffMember(BasePermission):
@@ -25,9 +25,9 @@ class IsStaffMember(BasePermission):
         user = request.user
         if not (user and user.is_authenticated and user.is_active):
             return False
-        if _token_scope(request) == TokenScope.MFA_ENROLMENT:
+        if getattr(request.auth, "enrolment_only", False):  # accounts.ApiToken
             raise MfaEnrolmentRequired()
-        return getattr(user, "role", "") in Role.values
+        return _has_staff_role(user)
 
 
 class IsStaffMemberOrEnrolling(BasePermission):
@@ -35,7 +35,7 @@ class IsStaffMemberOrEnrolling(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
-        return bool(user and user.is_authenticated and user.is_active and getattr(user, "role", "") in Role.values)
+        return bool(user and user.is_authenticated and user.is_active and _has_staff_role(user))
 
 
 class HasRole(BasePermission):

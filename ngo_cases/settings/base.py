@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
-    "audit.context.AuditContextMiddleware",
+    "ngo_cases.access_log.AccessContextMiddleware",
     "pghistory.middleware.HistoryMiddleware",
 ]
 
