@@ -52,6 +52,7 @@ check-deploy-files: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # mypy's Django plugin imports the settings; it never connects to the database.
 typecheck: $(STAMP)

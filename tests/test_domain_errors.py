@@ -1,21 +1,16 @@
 """Domain errors (ngo_cases.errors) are what services raise; the API alone
 turns them into problem+json (ngo_cases/api/errors.py), and callers that are
-not the API (admin, commands: accounts/tests/test_commands.py) handle them without knowing HTTP."""
+not the API (admin, commands: accounts/tests/test_commands.py) handle them
+without knowing HTTP. That services import no HTTP layer is an import-linter
+contract (pyproject.toml, "domain-without-http")."""
 
 from __future__ import annotations
-
-import ast
-from pathlib import Path
 
 import pytest
 from rest_framework import exceptions
 
 from ngo_cases import errors
 from ngo_cases.api.errors import domain_status, problem_exception_handler
-
-ROOT = Path(__file__).resolve().parent.parent
-WRITERS = ["accounts/services.py", "cases/services.py", "referrals/services.py", "reminders/services.py"]
-ACCESS = ["cases/permissions.py", "referrals/permissions.py", "ngo_cases/grants/access.py", "ngo_cases/versioning.py"]
 
 
 def _all_subclasses(cls: type[errors.DomainError]) -> list[type[errors.DomainError]]:
@@ -51,17 +46,6 @@ def test_an_illegal_transition_keeps_its_type_and_extension_members() -> None:
 def test_sign_in_unavailable_says_when_to_retry() -> None:
     response = problem_exception_handler(errors.SignInUnavailable(), {"view": None})
     assert response is not None and response.status_code == 503 and response["Retry-After"] == "30"
-
-
-@pytest.mark.parametrize("path", WRITERS + ACCESS)
-def test_services_and_access_helpers_raise_no_http_exception(path: str) -> None:
-    """They are called by tasks, the admin and commands too: no DRF or
-    ngo_cases.api import (import-linter keeps the layers; this names the files)."""
-    tree = ast.parse((ROOT / path).read_text())
-    imported = {
-        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module is not None
-    } | {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    assert not {m for m in imported if m.startswith(("rest_framework", "ngo_cases.api"))}
 
 
 def test_drf_validation_errors_still_become_the_same_problem() -> None:

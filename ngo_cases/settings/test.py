@@ -6,6 +6,8 @@ import os
 from .base import *  # noqa: F403
 from .base import NGO_BLIND_INDEX_KEY, NGO_MASTER_KEYS, REST_FRAMEWORK
 
+# The benchmarks (make bench-*; docs/performance.md) are a development tool, not installed in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks"]
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 # Argon2 is the production hasher (asserted in accounts/tests); tests create
 # hundreds of users, so they hash with a fast one.

@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from accounts.management.commands.seed_demo import demo_password
 from accounts.models import Role, Team
 from accounts.tests.factories import TEST_PASSWORD, UserFactory, home_organisation
 from cases.tests.factories import make_case, make_survivor
+from workspace.management.commands.seed_demo import demo_password
 
 from .conftest import Browsing, browser_storage
 

@@ -29,7 +29,7 @@ import time
 from typing import Any
 from unittest import mock
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -40,6 +40,8 @@ from cases.services import case_open, follow_up_create, survivor_create
 from reminders.models import Delivery, PlanRequest, Reminder
 from reminders.rules import EARLIEST_OFFSET
 from reminders.services import dispatch_due
+
+from .base import Benchmark
 
 ZONES = [
     "Europe/Kaliningrad",
@@ -78,16 +80,17 @@ def _clone_sql(table: str, template_id: Any, replace: dict[str, str], source: st
     )
 
 
-class Command(BaseCommand):
+class ReminderDispatchBenchmark(Benchmark):
     help = "Benchmark the reminder dispatcher (prints figures; not part of the test suite)."
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    @classmethod
+    def add_arguments(cls, parser: CommandParser) -> None:
         parser.add_argument("--follow-ups", type=int, default=1_000_000)
         parser.add_argument("--due", type=int, default=10_000)
         parser.add_argument("--rounds", type=int, default=3)
         parser.add_argument("--regenerate", action="store_true")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def run(self, **options: Any) -> None:
         if "bench" not in connection.settings_dict["NAME"]:
             raise CommandError("run on a database whose name contains 'bench' (make bench-reminders)")
         total, due = options["follow_ups"], options["due"]

@@ -20,18 +20,18 @@ Measured, each as median and p95 over ``--rounds``:
 from __future__ import annotations
 
 import datetime
-import statistics
 import uuid
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.db import connection, models, transaction
 
 from accounts.models import Organisation, OrganisationType, Role, User
 from cases.models import Survivor
-from ngo_cases.benchmarks import percentile, time_ms
 from ngo_cases.crypto import keys
 from ngo_cases.crypto.fields import _DECRYPTED, EncryptedField
+
+from .base import Benchmark, time_ms
 
 PAGE = 50
 ENCRYPTED_FIELDS = [f for f in Survivor._meta.concrete_fields if isinstance(f, EncryptedField)]
@@ -57,7 +57,7 @@ class PlainSurvivorTwin(models.Model):
     objects: models.Manager[PlainSurvivorTwin] = models.Manager()
 
     class Meta:
-        app_label = "crypto"
+        app_label = "benchmarks"
         managed = False
         db_table = "bench_plain_survivor_twin"
 
@@ -84,27 +84,22 @@ def _values(i: int) -> dict[str, Any]:
     }
 
 
-class Command(BaseCommand):
+class EncryptionBenchmark(Benchmark):
     help = "Benchmark encrypting and decrypting a page of 50 survivors (prints figures; changes nothing)."
+    baseline_name = "plaintext"
+    label_width = 58
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    @classmethod
+    def add_arguments(cls, parser: CommandParser) -> None:
         parser.add_argument("--rounds", type=int, default=200)
 
-    def handle(self, *args: Any, rounds: int, **options: Any) -> None:
+    def run(self, rounds: int, **options: Any) -> None:
         try:
             with transaction.atomic():
                 self._run(rounds)
                 raise Rollback
         except Rollback:
             pass
-
-    def _row(self, label: str, samples: list[float], baseline: list[float] | None = None) -> None:
-        median = statistics.median(samples)
-        line = f"{label:<58} p50 {median:8.3f} ms   p95 {percentile(samples, 0.95):8.3f} ms"
-        if baseline is not None:
-            base = statistics.median(baseline)
-            line += f"   {median / base:5.2f}x  (+{median - base:.3f} ms)"
-        self.stdout.write(line)
 
     def _run(self, rounds: int) -> None:
         org = Organisation.objects.create(
@@ -156,9 +151,9 @@ class Command(BaseCommand):
 
         encode = time_ms(encode_only, rounds)
         self.stdout.write("crypto only (no database)")
-        self._row("  encode 500 values, no encryption (baseline)", encode)
-        self._row("  seal 500 values (AES-256-GCM, 50 data keys)", time_ms(seal_page, rounds), encode)
-        self._row("  unwrap 50 data keys + open 500 values", time_ms(open_page, rounds), encode)
+        self.row("  encode 500 values, no encryption (baseline)", encode)
+        self.row("  seal 500 values (AES-256-GCM, 50 data keys)", time_ms(seal_page, rounds), encode)
+        self.row("  unwrap 50 data keys + open 500 values", time_ms(open_page, rounds), encode)
 
         # --- a page read through the ORM ---------------------------------------------
         def read_plain() -> None:
@@ -185,12 +180,10 @@ class Command(BaseCommand):
 
         plain = time_ms(read_plain, rounds)
         self.stdout.write("\npage read through the ORM (one query each)")
-        self._row("  plaintext twin table, 10 fields read (baseline)", plain)
-        self._row(
-            "  encrypted table, fields not read (no decryption)", time_ms(read_encrypted_untouched, rounds), plain
-        )
-        self._row("  encrypted table, 10 fields read (decrypted)", time_ms(read_encrypted, rounds), plain)
-        self._row("  decryption alone: 50 loaded rows, 10 fields read", time_ms(decrypt_loaded, rounds))
+        self.row("  plaintext twin table, 10 fields read (baseline)", plain)
+        self.row("  encrypted table, fields not read (no decryption)", time_ms(read_encrypted_untouched, rounds), plain)
+        self.row("  encrypted table, 10 fields read (decrypted)", time_ms(read_encrypted, rounds), plain)
+        self.row("  decryption alone: 50 loaded rows, 10 fields read", time_ms(decrypt_loaded, rounds))
 
         # --- a page written through the ORM -----------------------------------------
         def write_plain() -> None:
@@ -222,8 +215,8 @@ class Command(BaseCommand):
         write_rounds = max(10, rounds // 4)
         self.stdout.write(f"\npage written through the ORM ({write_rounds} rounds, one savepoint each)")
         baseline = time_ms(write_plain, write_rounds)
-        self._row("  update 50 plaintext rows (baseline)", baseline)
-        self._row("  update 50 encrypted rows (500 values sealed)", time_ms(write_encrypted, write_rounds), baseline)
+        self.row("  update 50 plaintext rows (baseline)", baseline)
+        self.row("  update 50 encrypted rows (500 values sealed)", time_ms(write_encrypted, write_rounds), baseline)
         baseline = time_ms(create_plain, write_rounds)
-        self._row("  insert 50 plaintext rows (baseline)", baseline)
-        self._row("  insert 50 encrypted rows + 50 new data keys", time_ms(create_encrypted, write_rounds), baseline)
+        self.row("  insert 50 plaintext rows (baseline)", baseline)
+        self.row("  insert 50 encrypted rows + 50 new data keys", time_ms(create_encrypted, write_rounds), baseline)

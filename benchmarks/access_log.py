@@ -19,38 +19,35 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.core.management.base import CommandError, CommandParser
 from rest_framework.test import APIClient
 
-from accounts.models import ApiToken, Role, User
+from accounts.models import ApiToken, User
 from audit.models import AccessLogEntry
-from cases.management.commands.bench_case_access import SMALL_CASELOAD_SQL
 from cases.models import Case
 from cases.permissions import cases_visible_to
 from ngo_cases.api.base import ApiBase
-from ngo_cases.benchmarks import percentile
+
+from .base import Benchmark, percentile
+from .case_data import bench_supervisor, small_caseload_user
 
 
-class Command(BaseCommand):
+class AccessLogBenchmark(Benchmark):
     help = "Case list and detail latency with and without the access log (same run, interleaved)."
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    @classmethod
+    def add_arguments(cls, parser: CommandParser) -> None:
         parser.add_argument("--rounds", type=int, default=300)
         parser.add_argument("--seed", type=int, default=7)
 
-    def handle(self, *args: Any, rounds: int, seed: int, **options: Any) -> None:
+    def run(self, rounds: int, seed: int, **options: Any) -> None:
         if Case.objects.count() < 1000:
             raise CommandError("No benchmark data: run `make bench-cases` first (it builds the data set).")
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         ApiBase.throttle_classes = []  # type: ignore[attr-defined]  # thousands of requests from one user
         rng = random.Random(seed)
-        with connection.cursor() as cursor:
-            cursor.execute(SMALL_CASELOAD_SQL)
-            caseworker = User.objects.get(pk=cursor.fetchone()[0])
-        supervisor = User.objects.filter(username__startswith="bench-", role=Role.SUPERVISOR, is_active=True).first()
-        if supervisor is None:
-            raise CommandError("No benchmark supervisor found.")
+        caseworker = small_caseload_user()
+        supervisor = bench_supervisor()
         before = AccessLogEntry.objects.count()
         self.stdout.write(
             f"ngo-cases access-log benchmark: {Case.objects.count():,} cases, {before:,} log entries, "
