@@ -456,6 +456,8 @@ def small_caseload_user() -> User:
 def bench_supervisor() -> User:
     """A supervisor of a team with open cases (the data set's first open case's team)."""
     team_id = Case.objects.filter(closed_at__isnull=True).values_list("team_id", flat=True).first()
+    if team_id is None:
+        raise LookupError("No open case: build the data set with make bench-cases.")
     supervisor = User.objects.filter(
         username__startswith="bench-", role=Role.SUPERVISOR, is_active=True, team_memberships__team_id=team_id
     ).first()
