@@ -14,7 +14,6 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotAuthenticated
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -22,7 +21,7 @@ from rest_framework.settings import api_settings
 from ngo_cases.api import serializers
 from ngo_cases.api.authentication import ENROLLING_AUTHENTICATION, MfaSessionAuthentication, session_is_enrolling
 from ngo_cases.api.base import BaseAPIView, ListMixin
-from ngo_cases.api.permissions import IsStaffMemberOrEnrolling
+from ngo_cases.api.permissions import IsStaffMemberOrEnrolling, PublicRoute
 from ngo_cases.api.throttling import LoginThrottle
 
 from . import selectors, services
@@ -52,7 +51,7 @@ class LoginApi(BaseAPIView):
     """Exchange username, password (and `otp`) for a bearer token."""
 
     authentication_classes: list[Any] = []
-    permission_classes = [AllowAny]
+    base_permission = PublicRoute
     throttle_classes = [LoginThrottle]
     atomic_request = False  # failure counters must commit with the error answer
     answers_401 = True
@@ -74,7 +73,7 @@ class CsrfTokenApi(BaseAPIView):
     """The CSRF token a browser client sends back (X-CSRFToken) with its session sign-in and writes."""
 
     authentication_classes: list[Any] = []
-    permission_classes = [AllowAny]
+    base_permission = PublicRoute
 
     @extend_schema(responses={200: CsrfTokenOutputSerializer}, auth=[])
     def get(self, request: Request) -> Response:
@@ -105,7 +104,7 @@ class SessionLoginApi(BaseAPIView):
     `otp`. Needs the CSRF token (GET /auth/csrf) in X-CSRFToken. Answers you, like GET /me."""
 
     authentication_classes = [MfaSessionAuthentication]  # GET reads the session; POST makes one
-    permission_classes = [AllowAny]
+    base_permission = PublicRoute
     atomic_request = False  # failure counters must commit with the error answer
     csrf_protected = True
     answers_401 = True
@@ -178,7 +177,7 @@ class LogoutApi(BaseAPIView):
     """Revoke the token (or end the session) this request was made with."""
 
     authentication_classes = ENROLLING_AUTHENTICATION
-    permission_classes = [IsStaffMemberOrEnrolling]
+    base_permission = IsStaffMemberOrEnrolling
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request) -> Response:
@@ -193,7 +192,7 @@ class LogoutAllApi(BaseAPIView):
     """Sign out everywhere: revoke every token of the caller and end every browser session, on every device."""
 
     authentication_classes = ENROLLING_AUTHENTICATION
-    permission_classes = [IsStaffMemberOrEnrolling]
+    base_permission = IsStaffMemberOrEnrolling
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request) -> Response:
@@ -289,7 +288,7 @@ class MeApi(BaseAPIView):
 
 class MfaStatusApi(BaseAPIView):
     authentication_classes = ENROLLING_AUTHENTICATION
-    permission_classes = [IsStaffMemberOrEnrolling]
+    base_permission = IsStaffMemberOrEnrolling
 
     @extend_schema(responses={200: MfaStatusOutputSerializer})
     def get(self, request: Request) -> Response:
@@ -307,7 +306,7 @@ class MfaTotpBeginApi(BaseAPIView):
     """Start authenticator enrolment: returns the secret and otpauth:// URI."""
 
     authentication_classes = ENROLLING_AUTHENTICATION
-    permission_classes = [IsStaffMemberOrEnrolling]
+    base_permission = IsStaffMemberOrEnrolling
 
     @extend_schema(request=None, responses={200: TotpEnrolmentOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -319,7 +318,7 @@ class MfaTotpConfirmApi(BaseAPIView):
     """Confirm the authenticator with a current code; returns recovery codes once."""
 
     authentication_classes = ENROLLING_AUTHENTICATION
-    permission_classes = [IsStaffMemberOrEnrolling]
+    base_permission = IsStaffMemberOrEnrolling
     atomic_request = False  # the OTP failure throttle must commit with the error
 
     @extend_schema(request=OtpInputSerializer, responses={200: RecoveryCodesOutputSerializer})

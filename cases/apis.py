@@ -76,9 +76,6 @@ class SurvivorDetailApi(BaseAPIView):
     schema_model = Survivor
     audit_type = "survivor"
 
-    def scoped_queryset(self) -> QuerySet[Survivor]:
-        return selectors.survivor_list(fetched_by=_user(self.request))
-
     @extend_schema(responses={200: s.SurvivorOutputSerializer})
     def get(self, request: Request, survivor_id: uuid.UUID) -> Response:
         """One survivor's file (identity, documents, languages). 404 when it does not exist or you may not see it."""
@@ -105,9 +102,6 @@ class SurvivorDuplicatesApi(BaseAPIView):
     permission_classes = [CASE_WORKERS]
     schema_model = Survivor
     audit_type = "survivor"
-
-    def scoped_queryset(self) -> QuerySet[Survivor]:
-        return selectors.survivor_list(fetched_by=_user(self.request))
 
     @extend_schema(request=s.DuplicateSearchInputSerializer, responses={200: s.DuplicateResultSerializer})
     def post(self, request: Request) -> Response:
@@ -194,9 +188,6 @@ class CaseObjectApi(BaseAPIView):
     action_needed = CaseAction.VIEW
     schema_model: ClassVar[type[Model] | None] = Case
     audit_type: ClassVar[str | None] = "case"
-
-    def scoped_queryset(self) -> QuerySet[Any]:
-        return selectors.case_list(fetched_by=_user(self.request))
 
     def case(self, case_id: uuid.UUID, action: CaseAction | None = None) -> Any:
         case = access_case(_user(self.request), case_id, action=action or self.action_needed)
@@ -294,9 +285,6 @@ class BreakGlassByReferenceApi(BaseAPIView):
     permission_classes = [CASE_WORKERS]
     schema_model = Case
     audit_type = "case"
-
-    def scoped_queryset(self) -> QuerySet[Any]:
-        return selectors.case_list(fetched_by=_user(self.request))
 
     @extend_schema(
         operation_id="cases_break_glass_by_reference",

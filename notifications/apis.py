@@ -46,9 +46,6 @@ class NotificationListApi(ListMixin, BaseAPIView):
 class UnreadCountApi(BaseAPIView):
     schema_model = Notification
 
-    def scoped_queryset(self) -> QuerySet[Notification]:
-        return selectors.inbox(fetched_by=_user(self.request))
-
     @extend_schema(responses={200: s.UnreadCountSerializer})
     def get(self, request: Request) -> Response:
         """How many of your notifications are unread."""
@@ -57,9 +54,6 @@ class UnreadCountApi(BaseAPIView):
 
 class NotificationReadApi(BaseAPIView):
     schema_model = Notification
-
-    def scoped_queryset(self) -> QuerySet[Notification]:
-        return selectors.inbox(fetched_by=_user(self.request))
 
     @extend_schema(operation_id="notification_read", request=None, responses={200: s.NotificationSerializer})
     def post(self, request: Request, notification_id: int) -> Response:
@@ -74,9 +68,6 @@ class NotificationReadApi(BaseAPIView):
 
 class NotificationReadAllApi(BaseAPIView):
     schema_model = Notification
-
-    def scoped_queryset(self) -> QuerySet[Notification]:
-        return selectors.inbox(fetched_by=_user(self.request))
 
     @extend_schema(
         operation_id="notifications_read_all",

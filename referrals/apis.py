@@ -90,9 +90,6 @@ class OrganisationDetailApi(BaseAPIView):
     permission_classes = [DIRECTORY]
     schema_model = Organisation
 
-    def scoped_queryset(self) -> QuerySet[Organisation]:
-        return selectors.organisation_list()
-
     @staticmethod
     def detail_response(view: BaseAPIView, organisation_id: uuid.UUID, status: int = 200) -> Response:
         organisation: Any = _organisation(organisation_id)
@@ -143,9 +140,6 @@ class ContactListApi(ListMixin, BaseAPIView):
 class ContactDetailApi(BaseAPIView):
     permission_classes = [DIRECTORY]
     schema_model = OrganisationContact
-
-    def scoped_queryset(self) -> QuerySet[OrganisationContact]:
-        return selectors.contact_list()
 
     def contact(self, organisation_id: uuid.UUID, contact_id: uuid.UUID) -> OrganisationContact:
         try:
@@ -212,9 +206,6 @@ class ServiceListApi(ListMixin, BaseAPIView):
 class ServiceDetailApi(BaseAPIView):
     permission_classes = [DIRECTORY]
     schema_model = OrganisationService
-
-    def scoped_queryset(self) -> QuerySet[OrganisationService]:
-        return selectors.service_list()
 
     def offered(self, service_id: uuid.UUID) -> OrganisationService:
         try:
@@ -323,9 +314,6 @@ class ReferralObjectApi(BaseAPIView):
     permission_classes = [REFERRAL_ROLES]
     schema_model: ClassVar[type[Model] | None] = Referral
     audit_type: ClassVar[str | None] = "referral"
-
-    def scoped_queryset(self) -> QuerySet[Any]:
-        return selectors.referral_list(fetched_by=_user(self.request))
 
     def referral(self, referral_id: uuid.UUID, need: Need = Need.VIEW) -> Any:
         return access_referral(_user(self.request), referral_id, need)

@@ -226,6 +226,30 @@ def test_subclasses_may_not_override_get_queryset() -> None:
                 return User.objects.all()
 
 
+def test_subclasses_may_not_override_get_permissions() -> None:
+    with pytest.raises(TypeError, match="get_permissions"):
+
+        class Sneaky(BaseAPIView):
+            def get_permissions(self):
+                return []
+
+
+def test_the_permission_chain_adds_to_the_signed_in_staff_check() -> None:
+    """A view's classes narrow IsStaffMember; only a named PublicRoute replaces it."""
+    from ngo_cases.api.permissions import HasRole, IsStaffMember, PublicRoute
+
+    class Narrow(BaseAPIView):
+        permission_classes = [HasRole.of("auditor")]
+
+    class Public(BaseAPIView):
+        base_permission = PublicRoute
+
+    first, second = (type(p) for p in Narrow().get_permissions())
+    assert first is IsStaffMember and issubclass(second, HasRole)
+    assert [type(p) for p in Public().get_permissions()] == [PublicRoute]
+    assert [type(p) for p in BaseAPIView().get_permissions()] == [IsStaffMember]
+
+
 def test_every_app_with_tests_is_collected() -> None:
     """A tests/ folder outside pytest's testpaths would never run in make test."""
     import tomllib

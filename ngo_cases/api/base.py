@@ -22,8 +22,8 @@ It fixes, so that no endpoint can forget them:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from typing import Any, ClassVar
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, transaction
@@ -33,6 +33,10 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, generics, serializers, viewsets
+from rest_framework.permissions import BasePermission
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _PermissionClass
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -42,14 +46,21 @@ from ngo_cases.errors import Invalid
 
 from . import concurrency
 from .errors import problem_body, problem_response
+from .permissions import IsStaffMember
 
 logger = logging.getLogger(__name__)
 
-_FINAL_METHODS = ("get_queryset", "finalize_response", "initial")
+_FINAL_METHODS = ("get_queryset", "finalize_response", "initial", "get_permissions")
 
 
 class ApiBase:
     """Mixin carrying the shared behaviour; use BaseAPIView or BaseViewSet."""
+
+    # Who may call, checked in this order: ``base_permission`` (a signed-in
+    # staff member, unless a route names PublicRoute or the enrolment check),
+    # then each of the view's own ``permission_classes``, which narrow it.
+    base_permission: ClassVar[type[BasePermission]] = IsStaffMember
+    permission_classes: Sequence[_PermissionClass] = ()
 
     # Subclasses that list objects set ``ordering`` for cursor pagination.
     ordering: ClassVar[str | tuple[str, ...]] = "-created_at"
@@ -80,8 +91,10 @@ class ApiBase:
     # --- querysets -----------------------------------------------------------
 
     def scoped_queryset(self) -> QuerySet[Any]:
-        """The objects the requesting user may see, from a selector."""
-        raise NotImplementedError(f"{type(self).__name__} must implement scoped_queryset()")
+        """The objects the requesting user may see, from a selector: only
+        views that serve a list implement it (the paginated list of
+        ListMixin); one object is fetched through its access helper."""
+        raise NotImplementedError(f"{type(self).__name__} serves no list: it has no scoped_queryset()")
 
     # The model the OpenAPI generator describes (it has no user to scope for).
     schema_model: ClassVar[type[Model] | None] = None
@@ -116,6 +129,9 @@ class ApiBase:
             time_zone = getattr(user, "time_zone", None)
             if time_zone:
                 timezone.activate(time_zone)
+
+    def get_permissions(self) -> list[Any]:
+        return [self.base_permission(), *(permission() for permission in self.permission_classes)]
 
     def check_permissions(self, request: Request) -> None:
         """A signed-in caller using a method the endpoint lacks gets 405

@@ -14,10 +14,10 @@ from typing import Any
 from django.db import connection
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ngo_cases.api.permissions import PublicRoute
 from ngo_cases.celery import app as celery_app
 
 from .base import BaseAPIView
@@ -50,7 +50,7 @@ def broker_ok() -> bool:
 
 class HealthApi(BaseAPIView):
     authentication_classes: list[Any] = []
-    permission_classes = [AllowAny]
+    base_permission = PublicRoute
     # Monitors poll it every few seconds: never throttled like the API (each
     # call costs one SELECT 1 and one broker handshake, and reveals nothing).
     throttle_classes: list[Any] = []

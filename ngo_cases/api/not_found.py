@@ -9,9 +9,10 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from ngo_cases.api.permissions import PublicRoute
 
 from .base import BaseAPIView
 
@@ -19,7 +20,7 @@ from .base import BaseAPIView
 @extend_schema(exclude=True)
 class NotFoundApi(BaseAPIView):
     authentication_classes: list[Any] = []
-    permission_classes = [AllowAny]
+    base_permission = PublicRoute
 
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         raise NotFound(_DETAIL)

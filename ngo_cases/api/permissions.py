@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 
 from ngo_cases.errors import MfaEnrolmentRequired
@@ -38,6 +38,16 @@ class IsStaffMemberOrEnrolling(BasePermission):
         return bool(user and user.is_authenticated and user.is_active and _has_staff_role(user))
 
 
+class PublicRoute(AllowAny):
+    """The named escape hatch from the base's IsStaffMember: routes that must
+    answer before sign-in (sign-in itself, the CSRF cookie, health, the API's
+    404). A view opts in with ``base_permission = PublicRoute``."""
+
+
+# The classes below narrow IsStaffMember, which the base API class always
+# checks first (ApiBase.get_permissions): they assume a signed-in staff member.
+
+
 class HasRole(BasePermission):
     """``HasRole.of(Role.ADMIN, Role.SUPERVISOR)``: only those roles may call."""
 
@@ -48,7 +58,7 @@ class HasRole(BasePermission):
         return type(f"HasRole_{'_'.join(roles)}", (cls,), {"roles": frozenset(roles)})
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return IsStaffMember().has_permission(request, view) and request.user.role in self.roles  # type: ignore[union-attr]
+        return getattr(request.user, "role", None) in self.roles
 
 
 class IsHomeStaff(BasePermission):
@@ -56,8 +66,6 @@ class IsHomeStaff(BasePermission):
     bootstrap superuser (no organisation) are refused."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        if not IsStaffMember().has_permission(request, view):
-            return False
         organisation = getattr(request.user, "organisation", None)
         return bool(organisation is not None and organisation.is_home)
 

@@ -1,5 +1,6 @@
 """OpenAPI schema and Swagger UI, behind the base API class like every
-endpoint (signed-in staff only). Swagger UI's assets come from
+endpoint, and public (PublicRoute): the contract is no secret, and outside
+clients read it before they can sign in. Swagger UI's assets come from
 drf-spectacular-sidecar and are served by this service: no CDN; its start-up
 script is a separate file (the split view), so the page needs no inline
 script under the Content-Security-Policy. The schema's generator is
@@ -12,14 +13,15 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .base import ApiBase
+from .permissions import PublicRoute
 
 
 class SchemaApi(ApiBase, SpectacularAPIView):
-    pass
+    base_permission = PublicRoute
 
 
 class SwaggerUiApi(ApiBase, SpectacularSwaggerSplitView):
-    pass
+    base_permission = PublicRoute
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
