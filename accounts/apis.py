@@ -202,10 +202,11 @@ class LogoutAllApi(BaseAPIView):
         return Response(status=204)
 
 
-class TokenListApi(BaseAPIView):
+class TokenListApi(ListMixin, BaseAPIView):
     """The caller's signed-in devices (their live tokens)."""
 
     serializer_class = TokenOutputSerializer
+    output = TokenOutputSerializer
     schema_model = ApiToken
     ordering = ("-created", "digest")
 
@@ -214,20 +215,15 @@ class TokenListApi(BaseAPIView):
 
     @extend_schema(responses={200: TokenOutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        data = TokenOutputSerializer(page, many=True, context={"request": request}).data
-        return self.get_paginated_response(data)
+        return self.list_response(self.get_queryset())
 
 
 class TokenRevokeApi(BaseAPIView):
     """Sign one device out."""
 
-    def scoped_queryset(self) -> QuerySet[ApiToken]:
-        return selectors.token_list(fetched_by=_user(self.request))
-
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, token_id: UUID) -> Response:
-        token = self.get_queryset().filter(public_id=token_id).first()
+        token = selectors.token_list(fetched_by=_user(request)).filter(public_id=token_id).first()
         if token is None:
             raise Http404
         services.token_revoke(token=token, acting_user=_user(request))

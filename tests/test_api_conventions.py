@@ -190,6 +190,21 @@ def test_page_size_is_capped_at_200_and_cursors_walk_everything(as_anna: APIClie
     assert "page_size" in assert_problem(as_anna.get("/api/v1/auth/tokens/?page_size=abc"), 400)["errors"]
 
 
+def test_unknown_query_parameters_are_refused_on_every_endpoint(as_anna: APIClient, anna: User) -> None:
+    """One layer (the base) refuses them: on lists, on single objects and on
+    writes, which then change nothing."""
+    assert assert_problem(as_anna.get("/api/v1/auth/tokens/?colour=red"), 400)["errors"] == {
+        "colour": ["Unknown query parameter."]
+    }
+    assert "x" in assert_problem(as_anna.get(f"{ME}?x=1"), 400)["errors"]
+    version = anna.version
+    body = assert_problem(as_anna.patch(f"{ME}?lang=ru", {"language": "ru"}, HTTP_IF_MATCH=f'"v{version}"'), 400)
+    assert "lang" in body["errors"]
+    anna.refresh_from_db()
+    assert (anna.language, anna.version) == ("en", version)
+    assert as_anna.get("/api/v1/auth/tokens/?page_size=5").status_code == 200  # a list's paging is not unknown
+
+
 def test_bad_cursor_is_a_problem_not_a_crash(as_anna: APIClient) -> None:
     assert "cursor" in assert_problem(as_anna.get("/api/v1/auth/tokens/?cursor=%%%garbage"), 400)["errors"]
 

@@ -239,7 +239,7 @@ def test_cases_are_found_by_reference_and_by_survivor(cast: Cast, client_for: Cl
     found = as_alice.get(f"/api/v1/cases/?survivor={second.survivor_id}").json()["results"]
     assert [row["id"] for row in found] == [str(second.pk)]
     assert as_alice.get("/api/v1/cases/?reference=C-").json()["results"]  # the start of a reference
-    assert problem(as_alice.get("/api/v1/cases/?colour=red"), 400)["errors"] == {"colour": ["Unknown filter."]}
+    assert problem(as_alice.get("/api/v1/cases/?colour=red"), 400)["errors"] == {"colour": ["Unknown query parameter."]}
     problem(as_alice.get("/api/v1/cases/?reference=%25"), 400)  # no LIKE patterns
 
 

@@ -117,8 +117,22 @@ class ApiBase:
 
     # --- request / response ----------------------------------------------------
 
+    # The query parameters an endpoint takes besides a list's filters (ListMixin
+    # adds those, ``cursor`` and ``page_size``). Any other parameter is a 400
+    # on every endpoint: a misspelt filter never silently widens a list.
+    query_parameters: ClassVar[frozenset[str]] = frozenset()
+
+    def accepted_query_parameters(self) -> frozenset[str]:
+        return self.query_parameters
+
+    def _check_query_parameters(self, request: Request) -> None:
+        unknown = set(request.query_params) - self.accepted_query_parameters()
+        if unknown and request.method != "OPTIONS":
+            raise Invalid({name: [_("Unknown query parameter.")] for name in sorted(unknown)})
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        self._check_query_parameters(request)
         user = request.user
         access_log.set_actor(user)
         if user.is_authenticated:
@@ -254,23 +268,25 @@ class ListMixin:
 
     ``filters`` names the serializer of the list's query parameters: the
     schema documents them from it (ngo_cases.api.openapi) and
-    ``filter_values()`` validates them — a bad value or an unknown parameter
-    is a 400, never ignored. A ``ListField`` takes the parameter repeated
+    ``filter_values()`` validates them: a bad value is a 400, and so is an
+    unknown parameter (the base refuses those on every endpoint). A ``ListField`` takes the parameter repeated
     (``?status=Active&status=FollowUp``)."""
 
     output: type[serializers.Serializer]
     filters: ClassVar[type[serializers.Serializer] | None] = None
 
+    def accepted_query_parameters(self) -> frozenset[str]:
+        filters = set(self.filters().fields) if self.filters is not None else set()
+        return super().accepted_query_parameters() | filters | {"cursor", "page_size"}  # type: ignore[misc]
+
     def filter_values(self) -> dict[str, Any]:
+        """The filters, validated (unknown parameters were refused by the base)."""
         if self.filters is None:
             return {}
         params = self.request.query_params  # type: ignore[attr-defined]
         serializer = self.filters(data={})
         lists = {name for name, field in serializer.fields.items() if isinstance(field, serializers.ListField)}
         raw = {key: (params.getlist(key) if key in lists else params[key]) for key in params}
-        unknown = set(raw) - set(serializer.fields) - {"cursor", "page_size"}
-        if unknown:
-            raise Invalid({name: [_("Unknown filter.")] for name in sorted(unknown)})
         serializer = self.filters(data={key: value for key, value in raw.items() if key in serializer.fields})
         if not serializer.is_valid():
             raise exceptions.ValidationError(serializer.errors)
@@ -295,4 +311,5 @@ class ListMixin:
             }
             # sub-resources add their case's ids themselves (CaseObjectApi.audit)
             self.audit([r[0] for r in rows], **{k: v for k, v in related.items() if v})  # type: ignore[attr-defined]
-        return self.get_paginated_response(self.output(page, many=True).data)  # type: ignore[attr-defined]
+        data = self.output(page, many=True, context={"request": self.request}).data  # type: ignore[attr-defined]
+        return self.get_paginated_response(data)  # type: ignore[attr-defined]

@@ -18,10 +18,12 @@ from .permissions import PublicRoute
 
 class SchemaApi(ApiBase, SpectacularAPIView):
     base_permission = PublicRoute
+    query_parameters = frozenset({"format", "lang"})
 
 
 class SwaggerUiApi(ApiBase, SpectacularSwaggerSplitView):
     base_permission = PublicRoute
+    query_parameters = frozenset({"script"})
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
