@@ -13,7 +13,6 @@ from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -21,6 +20,7 @@ from rest_framework.settings import api_settings
 from ngo_cases.api import serializers
 from ngo_cases.api.authentication import ENROLLING_AUTHENTICATION, MfaSessionAuthentication, session_is_enrolling
 from ngo_cases.api.base import BaseAPIView, ListMixin
+from ngo_cases.api.base import request_user as _user
 from ngo_cases.api.permissions import IsStaffMemberOrEnrolling, PublicRoute
 from ngo_cases.api.throttling import LoginThrottle
 
@@ -38,13 +38,6 @@ from .serializers import (
     TokenOutputSerializer,
     TotpEnrolmentOutputSerializer,
 )
-
-
-def _user(request: Request) -> User:
-    user = request.user
-    if not isinstance(user, User):  # the permission classes let only our users through
-        raise NotAuthenticated()
-    return user
 
 
 class LoginApi(BaseAPIView):

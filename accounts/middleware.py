@@ -11,7 +11,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone, translation
+from django.utils import timezone
+
+from ngo_cases import user_locale
 
 from . import services
 
@@ -54,15 +56,7 @@ class UserPreferencesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            language = getattr(user, "language", None)
-            if language:
-                translation.activate(language)
-                request.LANGUAGE_CODE = language
-            time_zone = getattr(user, "time_zone", None)
-            if time_zone:
-                timezone.activate(time_zone)
+        user_locale.activate_for(request, getattr(request, "user", None))
         try:
             return self.get_response(request)
         finally:

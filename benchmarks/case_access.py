@@ -5,26 +5,9 @@ same answer, in the same run. Prints figures; asserts nothing. Not in CI.
     make bench-cases                      # 1,000,000 cases in database ngo_cases_bench
     manage.py bench_case_access --cases 50000 --rounds 100
 
-The data set is benchmarks/case_data.py's (made once, reused while its size
-matches; ``--regenerate`` to rebuild).
-
-* one NGO, 200 teams; 2,000 active staff: 1,600 caseworkers, 200
-  supervisors (one per team), 100 coordinators, 50 partner caseworkers, 25
-  auditors, 25 admins; 4,000 former caseworkers (inactive) who opened the
-  historical cases;
-* every active caseworker owns 20-50 open cases (uniform) and a few closed
-  ones; the rest of the cases are closed and belong to former staff; a
-  third of open cases also have a second assignee from the team;
-* one survivor per case, with a data key and all ten identity fields
-  encrypted exactly as the application does it, and blind indexes for
-  names, date of birth and phone;
-* HTCDS-shaped distributions of exploitation types, means of control,
-  recruitment, risk and countries;
-* the grants the services would make: owner (view, change), assigned
-  (view, change), team supervisors (view, change, assign as group grants).
-
-Rows go in with COPY; nothing here is how the application writes (the
-services are), only what it writes.
+The data set is benchmarks/case_data.py's: a million cases of 2,000 staff
+in 200 teams, made once and reused while its size matches (``--regenerate``
+to rebuild).
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -344,10 +343,7 @@ class CaseNoteDetailApi(CaseObjectApi):
     audit_type = "note"
 
     def note(self, case: Any, note_id: uuid.UUID) -> CaseNote:
-        try:
-            return selectors.note_get(case=case, note_id=note_id)
-        except CaseNote.DoesNotExist:
-            raise NotFound() from None
+        return selectors.note_get(case=case, note_id=note_id)
 
     @extend_schema(responses={200: s.NoteOutputSerializer})
     def get(self, request: Request, case_id: uuid.UUID, note_id: uuid.UUID) -> Response:
@@ -400,10 +396,7 @@ class CaseConsentRevokeApi(CaseObjectApi):
         Needs If-Match.
         """
         case = self.case(case_id, CaseAction.WORK)
-        try:
-            consent = selectors.consent_get(case=case, consent_id=consent_id)
-        except Consent.DoesNotExist:
-            raise NotFound() from None
+        consent = selectors.consent_get(case=case, consent_id=consent_id)
         expected = self.expected_version(consent)
         consent = services.consent_revoke(consent=consent, acting_user=_user(request), expected_version=expected)
         self.audit([consent.pk])
@@ -438,10 +431,7 @@ class CaseMilestoneDetailApi(CaseObjectApi):
     def patch(self, request: Request, case_id: uuid.UUID, milestone_id: uuid.UUID) -> Response:
         """Change a milestone. Needs If-Match."""
         case = self.case(case_id, CaseAction.WORK)
-        try:
-            milestone = selectors.milestone_get(case=case, milestone_id=milestone_id)
-        except Milestone.DoesNotExist:
-            raise NotFound() from None
+        milestone = selectors.milestone_get(case=case, milestone_id=milestone_id)
         expected = self.expected_version(milestone)
         data = _valid(s.MilestoneUpdateSerializer, request, partial=True)
         milestone = services.milestone_update(
@@ -487,10 +477,7 @@ class CaseFollowUpDetailApi(CaseObjectApi):
     def patch(self, request: Request, case_id: uuid.UUID, follow_up_id: uuid.UUID) -> Response:
         """Change or complete a follow-up. Needs If-Match."""
         case = self.case(case_id, CaseAction.WORK)
-        try:
-            follow_up = selectors.follow_up_get(case=case, follow_up_id=follow_up_id)
-        except FollowUp.DoesNotExist:
-            raise NotFound() from None
+        follow_up = selectors.follow_up_get(case=case, follow_up_id=follow_up_id)
         expected = self.expected_version(follow_up)
         data = _valid(s.FollowUpUpdateSerializer, request, partial=True)
         if "assignee" in data:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from ngo_cases.crypto.blind_index import IndexKind, blind_index
 from ngo_cases.crypto.errors import KeyDestroyed
+from ngo_cases.errors import get_or_not_found
 from ngo_cases.grants.access import AccessEntry
 
 from .models import (
@@ -160,7 +161,7 @@ def note_list(*, case: Case) -> QuerySet[CaseNote]:
 
 
 def note_get(*, case: Case, note_id: uuid.UUID) -> CaseNote:
-    return CaseNote.objects.select_related("data_key").get(case=case, pk=note_id)
+    return get_or_not_found(CaseNote.objects.select_related("data_key"), case=case, pk=note_id)
 
 
 def consent_list(*, case: Case) -> QuerySet[Consent]:
@@ -168,7 +169,7 @@ def consent_list(*, case: Case) -> QuerySet[Consent]:
 
 
 def consent_get(*, case: Case, consent_id: uuid.UUID) -> Consent:
-    return Consent.objects.get(case=case, pk=consent_id)
+    return get_or_not_found(Consent.objects.all(), case=case, pk=consent_id)
 
 
 def milestone_list(*, case: Case) -> QuerySet[Milestone]:
@@ -176,7 +177,7 @@ def milestone_list(*, case: Case) -> QuerySet[Milestone]:
 
 
 def milestone_get(*, case: Case, milestone_id: uuid.UUID) -> Milestone:
-    return Milestone.objects.select_related("data_key").get(case=case, pk=milestone_id)
+    return get_or_not_found(Milestone.objects.select_related("data_key"), case=case, pk=milestone_id)
 
 
 def follow_up_list(*, case: Case) -> QuerySet[FollowUp]:
@@ -184,7 +185,7 @@ def follow_up_list(*, case: Case) -> QuerySet[FollowUp]:
 
 
 def follow_up_get(*, case: Case, follow_up_id: uuid.UUID) -> FollowUp:
-    return FollowUp.objects.select_related("data_key", "case").get(case=case, pk=follow_up_id)
+    return get_or_not_found(FollowUp.objects.select_related("data_key", "case"), case=case, pk=follow_up_id)
 
 
 def open_follow_ups(

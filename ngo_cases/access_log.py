@@ -95,36 +95,14 @@ def register(writer: Writer) -> None:
     _writer[:] = [writer]
 
 
-def record(
-    *,
-    action: str,
-    actor: Any = None,
-    object_type: str = "",
-    object_ids: Iterable[Any] = (),
-    case_ids: Iterable[Any] = (),
-    survivor_ids: Iterable[Any] = (),
-    subject: Any = None,
-    break_glass_grant_id: int | None = None,
-    status_code: int | None = None,
-    detail: str = "",
-    meta: RequestMeta | None = None,
-) -> None:
-    """Write one access-log row in the current transaction. Ids only."""
+def record(*, action: str, **fields: Any) -> None:
+    """Write one access-log row in the current transaction, ids only: the
+    registered writer's keywords (audit.services.record: actor, object_type,
+    object_ids, case_ids, survivor_ids, subject, break_glass_grant_id,
+    status_code, detail, meta)."""
     if not _writer:
         raise ImproperlyConfigured("No access-log writer is registered (is the audit app installed?)")
-    _writer[0](
-        action=action,
-        actor=actor,
-        object_type=object_type,
-        object_ids=object_ids,
-        case_ids=case_ids,
-        survivor_ids=survivor_ids,
-        subject=subject,
-        break_glass_grant_id=break_glass_grant_id,
-        status_code=status_code,
-        detail=detail,
-        meta=meta,
-    )
+    _writer[0](action=action, **fields)
 
 
 def admin_link(label: Any, **params: Any) -> str:

@@ -75,6 +75,15 @@ class Invalid(DomainError):
         return ValidationError(self.messages())
 
 
+def get_or_not_found(queryset: Any, **lookup: Any) -> Any:
+    """The one row of ``queryset`` matching ``lookup``, or :class:`NotFound`
+    (for selectors' ``<thing>_get``: callers never catch DoesNotExist)."""
+    found = queryset.filter(**lookup).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
 def validated(obj: T, **clean: Any) -> T:
     """The model's own validation (``full_clean``), refused as :class:`Invalid`."""
     try:

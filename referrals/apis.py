@@ -15,7 +15,6 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -57,10 +56,7 @@ class OrganisationFilterSerializer(serializers.Serializer):
 
 
 def _organisation(organisation_id: uuid.UUID) -> Organisation:
-    try:
-        return selectors.organisation_get(organisation_id=organisation_id)
-    except Organisation.DoesNotExist:
-        raise NotFound() from None
+    return selectors.organisation_get(organisation_id=organisation_id)
 
 
 class OrganisationListApi(ListMixin, BaseAPIView):
@@ -142,10 +138,7 @@ class ContactDetailApi(BaseAPIView):
     schema_model = OrganisationContact
 
     def contact(self, organisation_id: uuid.UUID, contact_id: uuid.UUID) -> OrganisationContact:
-        try:
-            return selectors.contact_get(organisation=_organisation(organisation_id), contact_id=contact_id)
-        except OrganisationContact.DoesNotExist:
-            raise NotFound() from None
+        return selectors.contact_get(organisation=_organisation(organisation_id), contact_id=contact_id)
 
     @extend_schema(request=s.ContactInputSerializer, responses={200: s.ContactOutputSerializer})
     def patch(self, request: Request, organisation_id: uuid.UUID, contact_id: uuid.UUID) -> Response:
@@ -208,10 +201,7 @@ class ServiceDetailApi(BaseAPIView):
     schema_model = OrganisationService
 
     def offered(self, service_id: uuid.UUID) -> OrganisationService:
-        try:
-            return selectors.service_get(service_id=service_id)
-        except OrganisationService.DoesNotExist:
-            raise NotFound() from None
+        return selectors.service_get(service_id=service_id)
 
     @extend_schema(responses={200: s.ServiceOutputSerializer})
     def get(self, request: Request, service_id: uuid.UUID) -> Response:

@@ -12,6 +12,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from accounts.models import Organisation, Role, User
 from cases.models import Case
 from cases.permissions import CaseAction
+from ngo_cases.errors import get_or_not_found
 from ngo_cases.grants.access import AccessEntry
 
 from .models import (
@@ -64,7 +65,7 @@ def organisation_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Orga
 
 
 def organisation_get(*, organisation_id: uuid.UUID) -> Organisation:
-    return organisation_list().get(pk=organisation_id)
+    return get_or_not_found(organisation_list(), pk=organisation_id)
 
 
 def contact_list(*, organisation: Organisation | None = None) -> QuerySet[OrganisationContact]:
@@ -73,7 +74,7 @@ def contact_list(*, organisation: Organisation | None = None) -> QuerySet[Organi
 
 
 def contact_get(*, organisation: Organisation, contact_id: uuid.UUID) -> OrganisationContact:
-    return contact_list(organisation=organisation).get(pk=contact_id)
+    return get_or_not_found(contact_list(organisation=organisation), pk=contact_id)
 
 
 def service_list(*, filters: dict[str, Any] | None = None) -> QuerySet[OrganisationService]:
@@ -95,7 +96,7 @@ def service_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Organisat
 
 
 def service_get(*, service_id: uuid.UUID) -> OrganisationService:
-    return service_list().get(pk=service_id)
+    return get_or_not_found(service_list(), pk=service_id)
 
 
 # --- referrals ----------------------------------------------------------------------------------------

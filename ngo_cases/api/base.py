@@ -29,7 +29,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpResponse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, generics, serializers, viewsets
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ngo_cases import access_log
+from ngo_cases import access_log, user_locale
 from ngo_cases.db import VersionedModel
 from ngo_cases.errors import Invalid
 
@@ -133,16 +133,8 @@ class ApiBase:
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         self._check_query_parameters(request)
-        user = request.user
-        access_log.set_actor(user)
-        if user.is_authenticated:
-            language = getattr(user, "language", None)
-            if language:
-                translation.activate(language)
-                request.LANGUAGE_CODE = language
-            time_zone = getattr(user, "time_zone", None)
-            if time_zone:
-                timezone.activate(time_zone)
+        access_log.set_actor(request.user)
+        user_locale.activate_for(request, request.user)
 
     def get_permissions(self) -> list[Any]:
         return [self.base_permission(), *(permission() for permission in self.permission_classes)]
@@ -156,29 +148,13 @@ class ApiBase:
 
     # --- the access log -----------------------------------------------------------
 
-    def audit(
-        self,
-        ids: Iterable[Any],
-        *,
-        case_ids: Iterable[Any] = (),
-        survivor_ids: Iterable[Any] = (),
-        action: str | None = None,
-        break_glass_grant_id: int | None = None,
-        detail: str = "",
-    ) -> None:
-        """Report the objects this response shows (of ``audit_type``), the
-        cases and survivors they belong to; may be called several times.
-        ``detail``: codes and ids only (e.g. the parent of an empty list)."""
+    def audit(self, ids: Iterable[Any], **related: Any) -> None:
+        """Report the objects this response shows (of ``audit_type``) and what
+        they belong to (``AccessReport.add``: case_ids, survivor_ids, action,
+        break_glass_grant_id, detail); may be called several times."""
         if self.access_report is None:
             self.access_report = access_log.AccessReport()
-        self.access_report.add(
-            ids,
-            case_ids=case_ids,
-            survivor_ids=survivor_ids,
-            action=action,
-            break_glass_grant_id=break_glass_grant_id,
-            detail=detail,
-        )
+        self.access_report.add(ids, **related)
 
     def options(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         """OPTIONS: the methods this route answers, in the ``Allow`` header.
