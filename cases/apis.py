@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from accounts.models import Role, Team, User
 from ngo_cases.api import serializers
-from ngo_cases.api.base import BaseAPIView, ListMixin
+from ngo_cases.api.base import BaseAPIView, ListMixin, ObjectCheck
 from ngo_cases.api.base import request_user as _user
 from ngo_cases.api.base import valid_input as _valid
 from ngo_cases.api.permissions import HasRole
@@ -66,33 +66,38 @@ class SurvivorListApi(ListMixin, BaseAPIView):
         """
         data = _valid(s.SurvivorInputSerializer, request)
         survivor = services.survivor_create(created_by=_user(request), **data)
-        self.audit([survivor.pk], survivor_ids=[survivor.pk])
-        return self.etag_response(survivor, s.SurvivorOutputSerializer(survivor).data, status=201)
+        return self.detail_response(
+            survivor, s.SurvivorOutputSerializer(survivor).data, status=201, survivor_ids=[survivor.pk]
+        )
 
 
 class SurvivorDetailApi(BaseAPIView):
     permission_classes = [CASE_WORKERS]
     schema_model = Survivor
     audit_type = "survivor"
+    object_check = ObjectCheck(
+        access_survivor,
+        "survivor_id",
+        read=CaseAction.VIEW,
+        write=CaseAction.WORK,
+        report=lambda survivor: {"survivor_ids": [survivor.pk]},
+    )
 
     @extend_schema(responses={200: s.SurvivorOutputSerializer})
     def get(self, request: Request, survivor_id: uuid.UUID) -> Response:
         """One survivor's file (identity, documents, languages). 404 when it does not exist or you may not see it."""
-        survivor = access_survivor(_user(request), survivor_id)
-        self.audit([survivor.pk], survivor_ids=[survivor.pk])
-        return self.etag_response(survivor, s.SurvivorOutputSerializer(survivor).data)
+        return self.detail_response(self.checked, s.SurvivorOutputSerializer(self.checked).data)
 
     @extend_schema(request=s.SurvivorInputSerializer, responses={200: s.SurvivorOutputSerializer})
     def patch(self, request: Request, survivor_id: uuid.UUID) -> Response:
         """Change a survivor's file. Send the ETag of your last read in If-Match."""
-        survivor = access_survivor(_user(request), survivor_id, action=CaseAction.WORK)
+        survivor = self.checked
         expected = self.expected_version(survivor)
         data = _valid(s.SurvivorInputSerializer, request, partial=True)
         survivor = services.survivor_update(
             survivor=survivor, acting_user=_user(request), expected_version=expected, **data
         )
-        self.audit([survivor.pk], survivor_ids=[survivor.pk])
-        return self.etag_response(survivor, s.SurvivorOutputSerializer(survivor).data)
+        return self.detail_response(survivor, s.SurvivorOutputSerializer(survivor).data)
 
 
 class SurvivorDuplicatesApi(BaseAPIView):
@@ -171,8 +176,7 @@ class CaseListApi(ListMixin, BaseAPIView):
             raise Invalid({"team": ["You can open cases only in your own teams."]})
         case = services.case_open(survivor=survivor, team=team, opened_by=user, **data)
         case = access_case(user, case.pk)
-        self.audit([case.pk], case_ids=[case.pk], survivor_ids=[case.survivor_id])
-        return self.etag_response(case, self._detail(case), status=201)
+        return self.detail_response(case, self._detail(case), status=201, **_case_report(case))
 
     @staticmethod
     def _detail(case: Any) -> Any:
@@ -180,65 +184,64 @@ class CaseListApi(ListMixin, BaseAPIView):
         return s.CaseDetailSerializer(case).data
 
 
+def _case_report(case: Any) -> dict[str, Any]:
+    """Everything under /cases/{id} belongs to that case and its survivor, and
+    may have been reached through a break-glass grant."""
+    return {
+        "case_ids": [case.pk],
+        "survivor_ids": [case.survivor_id],
+        "break_glass_grant_id": case.break_glass_grant_id,
+    }
+
+
+# The case a URL names: read with VIEW, written with WORK (unless a view says otherwise).
+CASE = ObjectCheck(access_case, "case_id", read=CaseAction.VIEW, write=CaseAction.WORK, report=_case_report)
+
+
 class CaseObjectApi(BaseAPIView):
-    """Base of the views under /cases/{case_id}/."""
+    """Base of the views under /cases/{case_id}/: ``self.checked`` is the case."""
 
     permission_classes = [CASE_WORKERS]
-    action_needed = CaseAction.VIEW
+    object_check: ClassVar[ObjectCheck | None] = CASE
     schema_model: ClassVar[type[Model] | None] = Case
     audit_type: ClassVar[str | None] = "case"
 
-    def case(self, case_id: uuid.UUID, action: CaseAction | None = None) -> Any:
-        case = access_case(_user(self.request), case_id, action=action or self.action_needed)
-        self.__dict__["_case"] = case
-        return case
-
-    def audit(self, ids: Any, **kwargs: Any) -> None:
-        """Everything under /cases/{id} belongs to that case and its survivor,
-        and may have been reached through a break-glass grant."""
-        case = self.__dict__.get("_case")
-        if case is not None:
-            kwargs.setdefault("case_ids", [case.pk])
-            kwargs.setdefault("survivor_ids", [case.survivor_id])
-            kwargs.setdefault("break_glass_grant_id", case.break_glass_grant_id)
-        super().audit(ids, **kwargs)
-
     def case_response(self, case: Any, status_code: int = 200) -> Response:
-        self.audit([case.pk])
         case.workers = selectors.case_workers(case=case)
-        return self.etag_response(case, s.CaseDetailSerializer(case).data, status=status_code)
+        return self.detail_response(case, s.CaseDetailSerializer(case).data, status=status_code)
 
 
 class CaseDetailApi(CaseObjectApi):
     @extend_schema(responses={200: s.CaseDetailSerializer})
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
         """One case. 404 when it does not exist or you may not see it."""
-        return self.case_response(self.case(case_id))
+        return self.case_response(self.checked)
 
     @extend_schema(request=s.CaseFieldsSerializer, responses={200: s.CaseDetailSerializer})
     def patch(self, request: Request, case_id: uuid.UUID) -> Response:
         """Change a case's details. Send the ETag of your last read in If-Match."""
-        case = self.case(case_id, CaseAction.WORK)
+        case = self.checked
         expected = self.expected_version(case)
         data = _valid(s.CaseFieldsSerializer, request, partial=True)
         services.case_update(case=case, acting_user=_user(request), expected_version=expected, **data)
-        return self.case_response(self.case(case_id))
+        return self.case_response(self.recheck())
 
 
 class CaseAssignApi(CaseObjectApi):
     if_match_methods = frozenset({"POST"})
+    object_check = CASE.acting(POST=CaseAction.ASSIGN)
 
     @extend_schema(request=s.AssignInputSerializer, responses={200: s.CaseDetailSerializer})
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
         """Assign the case to caseworkers of its team (supervisors). Needs If-Match."""
-        case = self.case(case_id, CaseAction.ASSIGN)
+        case = self.checked
         expected = self.expected_version(case)
         data = _valid(s.AssignInputSerializer, request)
         users = list(User.objects.filter(pk__in=data["assignees"], is_active=True))
         if len(users) != len(set(data["assignees"])):
             raise Invalid({"assignees": ["Unknown or inactive user."]})
         services.case_assign(case=case, acting_user=_user(request), assignees=users, expected_version=expected)
-        return self.case_response(self.case(case_id))
+        return self.case_response(self.recheck())
 
 
 class CaseCloseApi(CaseObjectApi):
@@ -247,26 +250,29 @@ class CaseCloseApi(CaseObjectApi):
     @extend_schema(request=s.CloseInputSerializer, responses={200: s.CaseDetailSerializer})
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
         """Close the case with a closure reason. Needs If-Match."""
-        case = self.case(case_id, CaseAction.WORK)
+        case = self.checked
         expected = self.expected_version(case)
         data = _valid(s.CloseInputSerializer, request)
         services.case_close(case=case, acting_user=_user(request), expected_version=expected, **data)
-        return self.case_response(self.case(case_id))
+        return self.case_response(self.recheck())
 
 
 class CaseReopenApi(CaseObjectApi):
     if_match_methods = frozenset({"POST"})
+    object_check = CASE.acting(POST=CaseAction.ASSIGN)
 
     @extend_schema(request=None, responses={200: s.CaseDetailSerializer})
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
         """Reopen a closed case (supervisors). Needs If-Match."""
-        case = self.case(case_id, CaseAction.ASSIGN)
+        case = self.checked
         expected = self.expected_version(case)
         services.case_reopen(case=case, acting_user=_user(request), expected_version=expected)
-        return self.case_response(self.case(case_id))
+        return self.case_response(self.recheck())
 
 
 class CaseBreakGlassApi(CaseObjectApi):
+    object_check = None  # the case is outside the user's grants: case_exists_for_break_glass decides
+
     @extend_schema(request=s.BreakGlassInputSerializer, responses={201: s.BreakGlassOutputSerializer})
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
         """Open a case outside your assignments for a limited time (default 4 hours), read-only, giving a reason.
@@ -310,7 +316,7 @@ class CaseAccessApi(CaseObjectApi):
         """Who can see this case and why: each holder, the reason (owner, assigned, team supervisor, referral, break-
         glass), what they may do and until when.
         """
-        case = self.case(case_id)
+        case = self.checked
         self.audit([case.pk])
         return Response(s.AccessEntrySerializer(selectors.case_access_list(case=case), many=True).data)
 
@@ -327,16 +333,15 @@ class CaseNoteListApi(ListMixin, CaseObjectApi):
     @extend_schema(responses={200: s.NoteOutputSerializer(many=True)})
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
         """The case's notes, oldest first."""
-        return self.list_response(selectors.note_list(case=self.case(case_id)))
+        return self.list_response(selectors.note_list(case=self.checked))
 
     @extend_schema(request=s.NoteInputSerializer, responses={201: s.NoteOutputSerializer})
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
         """Write a note on the case (encrypted)."""
-        case = self.case(case_id, CaseAction.WORK)
+        case = self.checked
         data = _valid(s.NoteInputSerializer, request)
         note = services.case_note_create(case=case, author=_user(request), **data)
-        self.audit([note.pk])
-        return self.etag_response(note, s.NoteOutputSerializer(note).data, status=201)
+        return self.detail_response(note, s.NoteOutputSerializer(note).data, status=201)
 
 
 class CaseNoteDetailApi(CaseObjectApi):
@@ -348,19 +353,17 @@ class CaseNoteDetailApi(CaseObjectApi):
     @extend_schema(responses={200: s.NoteOutputSerializer})
     def get(self, request: Request, case_id: uuid.UUID, note_id: uuid.UUID) -> Response:
         """One note."""
-        note = self.note(self.case(case_id), note_id)
-        self.audit([note.pk])
-        return self.etag_response(note, s.NoteOutputSerializer(note).data)
+        note = self.note(self.checked, note_id)
+        return self.detail_response(note, s.NoteOutputSerializer(note).data)
 
     @extend_schema(request=s.NoteInputSerializer, responses={200: s.NoteOutputSerializer})
     def patch(self, request: Request, case_id: uuid.UUID, note_id: uuid.UUID) -> Response:
         """Correct a note. Needs If-Match."""
-        note = self.note(self.case(case_id, CaseAction.WORK), note_id)
+        note = self.note(self.checked, note_id)
         expected = self.expected_version(note)
         data = _valid(s.NoteInputSerializer, request)
         note = services.case_note_update(note=note, acting_user=_user(request), expected_version=expected, **data)
-        self.audit([note.pk])
-        return self.etag_response(note, s.NoteOutputSerializer(note).data)
+        return self.detail_response(note, s.NoteOutputSerializer(note).data)
 
 
 class CaseConsentListApi(ListMixin, CaseObjectApi):
@@ -372,18 +375,17 @@ class CaseConsentListApi(ListMixin, CaseObjectApi):
     @extend_schema(responses={200: s.ConsentOutputSerializer(many=True)})
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
         """The case's consents: scope, who gave it and how, when, expiry, revocation."""
-        return self.list_response(selectors.consent_list(case=self.case(case_id)))
+        return self.list_response(selectors.consent_list(case=self.checked))
 
     @extend_schema(request=s.ConsentInputSerializer, responses={201: s.ConsentOutputSerializer})
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
         """Record a consent (services, referral to one named organisation, or reporting). A referral consent expires
         after 90 days unless an expiry is given.
         """
-        case = self.case(case_id, CaseAction.WORK)
+        case = self.checked
         data = _valid(s.ConsentInputSerializer, request)
         consent = services.consent_record(case=case, recorded_by=_user(request), **data)
-        self.audit([consent.pk])
-        return self.etag_response(consent, s.ConsentOutputSerializer(consent).data, status=201)
+        return self.detail_response(consent, s.ConsentOutputSerializer(consent).data, status=201)
 
 
 class CaseConsentRevokeApi(CaseObjectApi):
@@ -395,12 +397,11 @@ class CaseConsentRevokeApi(CaseObjectApi):
         """Revoke a consent at once. Revoking a referral consent withdraws that organisation's referrals and access.
         Needs If-Match.
         """
-        case = self.case(case_id, CaseAction.WORK)
+        case = self.checked
         consent = selectors.consent_get(case=case, consent_id=consent_id)
         expected = self.expected_version(consent)
         consent = services.consent_revoke(consent=consent, acting_user=_user(request), expected_version=expected)
-        self.audit([consent.pk])
-        return self.etag_response(consent, s.ConsentOutputSerializer(consent).data)
+        return self.detail_response(consent, s.ConsentOutputSerializer(consent).data)
 
 
 class CaseMilestoneListApi(ListMixin, CaseObjectApi):
@@ -412,16 +413,15 @@ class CaseMilestoneListApi(ListMixin, CaseObjectApi):
     @extend_schema(responses={200: s.MilestoneOutputSerializer(many=True)})
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
         """The case's milestones: identification decisions, recovery period, support plan items."""
-        return self.list_response(selectors.milestone_list(case=self.case(case_id)))
+        return self.list_response(selectors.milestone_list(case=self.checked))
 
     @extend_schema(request=s.MilestoneInputSerializer, responses={201: s.MilestoneOutputSerializer})
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
         """Record a milestone."""
-        case = self.case(case_id, CaseAction.WORK)
+        case = self.checked
         data = _valid(s.MilestoneInputSerializer, request)
         milestone = services.milestone_record(case=case, recorded_by=_user(request), **data)
-        self.audit([milestone.pk])
-        return self.etag_response(milestone, s.MilestoneOutputSerializer(milestone).data, status=201)
+        return self.detail_response(milestone, s.MilestoneOutputSerializer(milestone).data, status=201)
 
 
 class CaseMilestoneDetailApi(CaseObjectApi):
@@ -430,15 +430,14 @@ class CaseMilestoneDetailApi(CaseObjectApi):
     @extend_schema(request=s.MilestoneUpdateSerializer, responses={200: s.MilestoneOutputSerializer})
     def patch(self, request: Request, case_id: uuid.UUID, milestone_id: uuid.UUID) -> Response:
         """Change a milestone. Needs If-Match."""
-        case = self.case(case_id, CaseAction.WORK)
+        case = self.checked
         milestone = selectors.milestone_get(case=case, milestone_id=milestone_id)
         expected = self.expected_version(milestone)
         data = _valid(s.MilestoneUpdateSerializer, request, partial=True)
         milestone = services.milestone_update(
             milestone=milestone, acting_user=_user(request), expected_version=expected, **data
         )
-        self.audit([milestone.pk])
-        return self.etag_response(milestone, s.MilestoneOutputSerializer(milestone).data)
+        return self.detail_response(milestone, s.MilestoneOutputSerializer(milestone).data)
 
 
 def _assignee(user_id: uuid.UUID) -> User:
@@ -457,17 +456,16 @@ class CaseFollowUpListApi(ListMixin, CaseObjectApi):
     @extend_schema(responses={200: s.FollowUpOutputSerializer(many=True)})
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
         """The case's follow-ups."""
-        return self.list_response(selectors.follow_up_list(case=self.case(case_id)))
+        return self.list_response(selectors.follow_up_list(case=self.checked))
 
     @extend_schema(request=s.FollowUpInputSerializer, responses={201: s.FollowUpOutputSerializer})
     def post(self, request: Request, case_id: uuid.UUID) -> Response:
         """Plan a follow-up: a due date and an assignee."""
-        case = self.case(case_id, CaseAction.WORK)
+        case = self.checked
         data = _valid(s.FollowUpInputSerializer, request)
         data["assignee"] = _assignee(data["assignee"])
         follow_up = services.follow_up_create(case=case, created_by=_user(request), **data)
-        self.audit([follow_up.pk])
-        return self.etag_response(follow_up, s.FollowUpOutputSerializer(follow_up).data, status=201)
+        return self.detail_response(follow_up, s.FollowUpOutputSerializer(follow_up).data, status=201)
 
 
 class CaseFollowUpDetailApi(CaseObjectApi):
@@ -476,7 +474,7 @@ class CaseFollowUpDetailApi(CaseObjectApi):
     @extend_schema(request=s.FollowUpUpdateSerializer, responses={200: s.FollowUpOutputSerializer})
     def patch(self, request: Request, case_id: uuid.UUID, follow_up_id: uuid.UUID) -> Response:
         """Change or complete a follow-up. Needs If-Match."""
-        case = self.case(case_id, CaseAction.WORK)
+        case = self.checked
         follow_up = selectors.follow_up_get(case=case, follow_up_id=follow_up_id)
         expected = self.expected_version(follow_up)
         data = _valid(s.FollowUpUpdateSerializer, request, partial=True)
@@ -485,8 +483,7 @@ class CaseFollowUpDetailApi(CaseObjectApi):
         follow_up = services.follow_up_update(
             follow_up=follow_up, acting_user=_user(request), expected_version=expected, **data
         )
-        self.audit([follow_up.pk])
-        return self.etag_response(follow_up, s.FollowUpOutputSerializer(follow_up).data)
+        return self.detail_response(follow_up, s.FollowUpOutputSerializer(follow_up).data)
 
 
 class MyFollowUpFilterSerializer(serializers.Serializer):

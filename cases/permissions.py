@@ -55,7 +55,7 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     return Case.objects.filter(pk__in=visible_case_ids(user))
 
 
-def access_case(user: User, case_id: uuid.UUID | str, *, action: CaseAction = CaseAction.VIEW) -> Case:
+def access_case(user: User, case_id: uuid.UUID | str, action: CaseAction = CaseAction.VIEW) -> Case:
     """The case, with its survivor and data key, if ``user`` may see it; else
     404. 403 if they may see it but not do ``action``. One query.
 
@@ -143,7 +143,7 @@ def survivors_visible_to(user: User) -> QuerySet[Survivor]:
     return Survivor.objects.filter(pk__in=visible_survivor_ids(user))
 
 
-def access_survivor(user: User, survivor_id: uuid.UUID | str, *, action: CaseAction = CaseAction.VIEW) -> Survivor:
+def access_survivor(user: User, survivor_id: uuid.UUID | str, action: CaseAction = CaseAction.VIEW) -> Survivor:
     """The survivor with their data key if ``user`` may see them; else 404;
     403 if visible but not editable by them."""
     survivor = (

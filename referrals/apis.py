@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from accounts.models import Organisation, OrganisationType, Role, User
 from cases.permissions import CaseAction, access_case
 from ngo_cases.api import serializers
-from ngo_cases.api.base import BaseAPIView, ListMixin
+from ngo_cases.api.base import BaseAPIView, ListMixin, ObjectCheck
 from ngo_cases.api.base import request_user as _user
 from ngo_cases.api.base import valid_input as _valid
 from ngo_cases.api.permissions import HasRole, HomeRole, IsHomeStaff, ReadOrWrite
@@ -79,7 +79,7 @@ class OrganisationListApi(ListMixin, BaseAPIView):
         """Add an organisation to the directory (the home NGO's coordinators)."""
         data = _valid(s.OrganisationInputSerializer, request)
         organisation = services.organisation_create(created_by=_user(request), **data)
-        return OrganisationDetailApi.detail_response(self, organisation.pk, status=201)
+        return OrganisationDetailApi.organisation_response(self, organisation.pk, status=201)
 
 
 class OrganisationDetailApi(BaseAPIView):
@@ -87,7 +87,7 @@ class OrganisationDetailApi(BaseAPIView):
     schema_model = Organisation
 
     @staticmethod
-    def detail_response(view: BaseAPIView, organisation_id: uuid.UUID, status: int = 200) -> Response:
+    def organisation_response(view: BaseAPIView, organisation_id: uuid.UUID, status: int = 200) -> Response:
         organisation: Any = _organisation(organisation_id)
         organisation.contact_rows = list(selectors.contact_list(organisation=organisation))
         organisation.service_rows = list(selectors.service_list(filters={"organisation": organisation.pk}))
@@ -96,7 +96,7 @@ class OrganisationDetailApi(BaseAPIView):
     @extend_schema(responses={200: s.OrganisationDetailSerializer})
     def get(self, request: Request, organisation_id: uuid.UUID) -> Response:
         """One organisation of the directory."""
-        return self.detail_response(self, organisation_id)
+        return self.organisation_response(self, organisation_id)
 
     @extend_schema(request=s.OrganisationInputSerializer, responses={200: s.OrganisationDetailSerializer})
     def patch(self, request: Request, organisation_id: uuid.UUID) -> Response:
@@ -107,7 +107,7 @@ class OrganisationDetailApi(BaseAPIView):
         services.organisation_update(
             organisation=organisation, acting_user=_user(request), expected_version=expected, **data
         )
-        return self.detail_response(self, organisation_id)
+        return self.organisation_response(self, organisation_id)
 
 
 class ContactListApi(ListMixin, BaseAPIView):
@@ -273,16 +273,13 @@ class ReferralListApi(ListMixin, BaseAPIView):
         return _referral_response(self, user, referral.pk, status=201)
 
 
-def _audit_referral(
-    view: BaseAPIView, referral: Any, ids: list[Any] | None = None, action: str | None = None, detail: str = ""
-) -> None:
-    view.audit(
-        ids if ids is not None else [referral.pk],
-        case_ids=[referral.case_id],
-        survivor_ids=[referral.case.survivor_id],
-        action=action,
-        detail=detail,
-    )
+def _referral_report(referral: Any) -> dict[str, Any]:
+    """Everything under /referrals/{id} belongs to the referral's case and its survivor."""
+    return {"case_ids": [referral.case_id], "survivor_ids": [referral.case.survivor_id]}
+
+
+# The referral a URL names: read with VIEW, changed by the sender side (EDIT) unless a view says otherwise.
+REFERRAL = ObjectCheck(access_referral, "referral_id", read=Need.VIEW, write=Need.EDIT, report=_referral_report)
 
 
 def _recipient(organisation_id: uuid.UUID) -> Organisation:
@@ -294,8 +291,7 @@ def _recipient(organisation_id: uuid.UUID) -> Organisation:
 
 def _referral_response(view: BaseAPIView, user: User, referral_id: uuid.UUID, status: int = 200) -> Response:
     referral = access_referral(user, referral_id)
-    _audit_referral(view, referral)
-    return view.etag_response(referral, s.referral_data(user, referral), status=status)
+    return view.detail_response(referral, s.referral_data(user, referral), status=status, **_referral_report(referral))
 
 
 class ReferralObjectApi(BaseAPIView):
@@ -305,29 +301,30 @@ class ReferralObjectApi(BaseAPIView):
     schema_model: ClassVar[type[Model] | None] = Referral
     audit_type: ClassVar[str | None] = "referral"
 
-    def referral(self, referral_id: uuid.UUID, need: Need = Need.VIEW) -> Any:
-        return access_referral(_user(self.request), referral_id, need)
+    object_check: ClassVar[ObjectCheck | None] = REFERRAL
 
-    def respond(self, referral_id: uuid.UUID, status: int = 200) -> Response:
-        return _referral_response(self, _user(self.request), referral_id, status)
+    def respond(self) -> Response:
+        """The referral as it is now (after a change), as the caller's side sees it."""
+        referral = self.recheck()
+        return self.detail_response(referral, s.referral_data(_user(self.request), referral))
 
 
 class ReferralDetailApi(ReferralObjectApi):
     @extend_schema(responses={200: s.ReferralSenderSerializer})
     def get(self, request: Request, referral_id: uuid.UUID) -> Response:
         """One referral. Recipients see only the field groups the sender shared, while the consent is live."""
-        return self.respond(referral_id)
+        return self.respond()
 
     @extend_schema(request=s.ReferralUpdateSerializer, responses={200: s.ReferralSenderSerializer})
     def patch(self, request: Request, referral_id: uuid.UUID) -> Response:
         """Change a draft referral. Needs If-Match."""
-        referral = self.referral(referral_id, Need.EDIT)
+        referral = self.checked
         expected = self.expected_version(referral)
         data = _valid(s.ReferralUpdateSerializer, request, partial=True)
         if "organisation" in data:
             data["organisation"] = _recipient(data["organisation"])
         services.referral_update(referral=referral, acting_user=_user(request), expected_version=expected, **data)
-        return self.respond(referral_id)
+        return self.respond()
 
 
 class ReferralTransitionApi(ReferralObjectApi):
@@ -335,18 +332,17 @@ class ReferralTransitionApi(ReferralObjectApi):
 
     if_match_methods = frozenset({"POST"})
 
-    need: Need = Need.ANSWER
     input_serializer: type[serializers.Serializer] | None = None
 
     def perform(self, referral: Referral, user: User, expected: int, data: dict[str, Any]) -> None:
         raise NotImplementedError
 
     def post(self, request: Request, referral_id: uuid.UUID) -> Response:
-        referral = self.referral(referral_id, self.need)
+        referral = self.checked
         expected = self.expected_version(referral)
         data = _valid(self.input_serializer, request) if self.input_serializer else {}
         self.perform(referral, _user(request), expected, data)
-        return self.respond(referral_id)
+        return self.respond()
 
 
 def _transition(
@@ -370,7 +366,7 @@ def _transition(
         f"Referral{name}Api",
         (ReferralTransitionApi,),
         {
-            "need": need,
+            "object_check": REFERRAL.acting(POST=need),
             "input_serializer": input_serializer,
             "perform": perform,
             "post": decorated,
@@ -434,6 +430,7 @@ ReferralAssignApi = _transition(
 
 
 class ReferralDeliveryListApi(ListMixin, ReferralObjectApi):
+    object_check = REFERRAL.acting(POST=Need.ANSWER)
     schema_model = ServiceDelivery
     audit_type = "delivery"
     ordering = ("started_on", "id")
@@ -442,30 +439,30 @@ class ReferralDeliveryListApi(ListMixin, ReferralObjectApi):
     @extend_schema(responses={200: s.DeliveryOutputSerializer(many=True)})
     def get(self, request: Request, referral_id: uuid.UUID) -> Response:
         """The services delivered under this referral."""
-        referral = self.referral(referral_id)
+        referral = self.checked
         # The page's delivery ids are added by list_response; the referral is
         # named in the row's detail so that an empty page still says what was read.
-        _audit_referral(self, referral, ids=[], detail=f"referral={referral.pk}")
+        self.audit([], detail=f"referral={referral.pk}")
         return self.list_response(selectors.delivery_list(referral=referral))
 
     @extend_schema(request=s.DeliveryInputSerializer, responses={201: s.DeliveryOutputSerializer})
     def post(self, request: Request, referral_id: uuid.UUID) -> Response:
         """Record a service delivered (the receiving organisation)."""
-        referral = self.referral(referral_id, Need.ANSWER)
         data = _valid(s.DeliveryInputSerializer, request)
-        delivery = services.delivery_record(referral=referral, recorded_by=_user(request), **data)
-        _audit_referral(self, referral, ids=[delivery.pk])
-        return self.etag_response(delivery, s.DeliveryOutputSerializer(delivery).data, status=201)
+        delivery = services.delivery_record(referral=self.checked, recorded_by=_user(request), **data)
+        return self.detail_response(delivery, s.DeliveryOutputSerializer(delivery).data, status=201)
 
 
 class ReferralLetterApi(ReferralObjectApi):
     """A printable letter for a receiving organisation without accounts,
     holding only the shared field groups."""
 
+    object_check = REFERRAL.acting(GET=Need.LETTER)
+
     @extend_schema(responses={(200, "text/html"): OpenApiResponse(description="A printable HTML letter.")})
     def get(self, request: Request, referral_id: uuid.UUID) -> HttpResponse:
         user = _user(request)
-        referral = self.referral(referral_id, Need.LETTER)
+        referral = self.checked
         services.referral_letter_check(referral=referral)
         groups = visible_groups(user, referral)
         html = render_to_string(
@@ -480,7 +477,7 @@ class ReferralLetterApi(ReferralObjectApi):
             },
         )
         services.referral_letter_produced(referral=referral, produced_by=user)
-        _audit_referral(self, referral, action="letter")
+        self.audit([referral.pk], action="letter")
         response = HttpResponse(html, content_type="text/html; charset=utf-8")
         response["Content-Disposition"] = f'inline; filename="{referral.reference}.html"'
         response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"

@@ -66,3 +66,13 @@ def test_writes_declare_if_match_and_reads_the_etag(schema: dict[str, Any]) -> N
     assert "ETag" in ops[("GET", "/api/v1/cases/{case_id}")]["responses"]["200"]["headers"]
     assert "ETag" not in ops[("GET", "/api/v1/cases/")]["responses"]["200"].get("headers", {})
     assert not [p for p in ops[("POST", "/api/v1/cases/")].get("parameters", []) if p["name"] == "If-Match"]
+
+
+def test_public_routes_say_they_need_no_credentials(schema: dict[str, Any]) -> None:
+    """Routes on PublicRoute list the empty requirement ({}), so clients (and
+    schemathesis) know they answer without a sign-in; every other route does not."""
+    public = {("GET", "/api/v1/auth/session"), ("POST", "/api/v1/auth/session"), ("GET", "/api/v1/auth/csrf")}
+    public |= {("POST", "/api/v1/auth/login")}
+    for method, path, op in _operations(schema):
+        open_to_all = {} in op.get("security", [{}])
+        assert open_to_all == ((method, path) in public or path in ("/healthz", "/api/v1/schema/")), (method, path)

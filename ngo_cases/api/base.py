@@ -22,7 +22,8 @@ It fixes, so that no endpoint can forget them:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ImproperlyConfigured
@@ -51,6 +52,34 @@ from .permissions import IsStaffMember
 logger = logging.getLogger(__name__)
 
 _FINAL_METHODS = ("get_queryset", "finalize_response", "initial", "get_permissions")
+
+
+@dataclass(frozen=True)
+class ObjectCheck:
+    """How a view gets the object its URL names, before its handler runs (as
+    sentry's ``convert_args``): the type's access helper, called as
+    ``helper(user, id, action)`` (404 unseen or nonexistent, 403 seen but not
+    allowed), the URL keyword holding the id, the action asked of safe
+    methods (``read``) and of the others (``write``) unless ``actions`` names
+    one for a method, and what the object adds to every access-log report of
+    the request (its case, survivor, break-glass grant)."""
+
+    helper: Callable[[Any, Any, Any], Any]
+    kwarg: str
+    read: Any
+    write: Any
+    report: Callable[[Any], dict[str, Any]] = field(default=lambda obj: {})
+    actions: Mapping[str, Any] = field(default_factory=dict)
+
+    def acting(self, **actions: Any) -> ObjectCheck:
+        """The same check asking other actions of some methods: ``CASE.acting(POST=CaseAction.ASSIGN)``."""
+        return replace(self, actions={**self.actions, **actions})
+
+    def action_for(self, method: str) -> Any:
+        method = "GET" if method == "HEAD" else method  # HEAD answers as GET does
+        if method in self.actions:
+            return self.actions[method]
+        return self.read if method == "GET" else self.write
 
 
 class ApiBase:
@@ -109,6 +138,10 @@ class ApiBase:
     audit_type: ClassVar[str | None] = None
     # What this response has shown so far (self.audit); one per request, as the view instance is.
     access_report: access_log.AccessReport | None = None
+    # The object the URL names, fetched and checked by ``object_check`` before
+    # the handler runs; the handler uses ``self.checked``.
+    object_check: ClassVar[ObjectCheck | None] = None
+    checked: Any = None
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False) and self.schema_model is not None:
@@ -135,6 +168,19 @@ class ApiBase:
         self._check_query_parameters(request)
         access_log.set_actor(request.user)
         user_locale.activate_for(request, request.user)
+        check = self.object_check
+        if check is not None and request.method != "OPTIONS":
+            object_id = self.kwargs[check.kwarg]  # type: ignore[attr-defined]
+            self.checked = check.helper(request.user, object_id, check.action_for(request.method or "GET"))
+
+    def recheck(self) -> Any:
+        """The checked object fetched again, as reading it sees it (after a
+        service changed it: new version, new annotations)."""
+        check = self.object_check
+        assert check is not None  # noqa: S101 - only views with an object_check call it
+        request = self.request  # type: ignore[attr-defined]
+        self.checked = check.helper(request.user, self.kwargs[check.kwarg], check.read)  # type: ignore[attr-defined]
+        return self.checked
 
     def get_permissions(self) -> list[Any]:
         return [self.base_permission(), *(permission() for permission in self.permission_classes)]
@@ -152,6 +198,8 @@ class ApiBase:
         """Report the objects this response shows (of ``audit_type``) and what
         they belong to (``AccessReport.add``: case_ids, survivor_ids, action,
         break_glass_grant_id, detail); may be called several times."""
+        if self.checked is not None and self.object_check is not None:
+            related = {**self.object_check.report(self.checked), **related}
         if self.access_report is None:
             self.access_report = access_log.AccessReport()
         self.access_report.add(ids, **related)
@@ -198,6 +246,13 @@ class ApiBase:
         return response
 
     # --- concurrency -----------------------------------------------------------
+
+    def detail_response(self, obj: VersionedModel, data: Any, status: int = 200, **related: Any) -> Response:
+        """One object: reported to the access log (with what the checked
+        object belongs to, and ``related``) and answered with its ETag."""
+        if self.audit_type is not None:
+            self.audit([obj.pk], **related)
+        return self.etag_response(obj, data, status)
 
     def etag_response(self, obj: VersionedModel, data: Any, status: int = 200) -> Response:
         method = self.request.method  # type: ignore[attr-defined]

@@ -16,6 +16,8 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework.permissions import AllowAny
 
+from .permissions import PublicRoute
+
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "An error, as application/problem+json (RFC 9457). See docs/api.md for the `type` values.",
@@ -70,6 +72,15 @@ class ApiSchema(AutoSchema):
         own = type(self.view).__dict__
         handler_doc = getattr(own.get(self.method.lower()), "__doc__", None)
         return inspect.cleandoc(handler_doc or own.get("__doc__") or "")
+
+    def get_auth(self) -> list[dict[str, Any]]:
+        """Public routes (PublicRoute, a named AllowAny) may be called without
+        credentials: spectacular recognises only AllowAny itself."""
+        auths = list(super().get_auth())
+        public = any(isinstance(p, PublicRoute) for p in self.view.get_permissions())
+        if public and {} not in auths:
+            auths.append({})
+        return auths
 
     def get_override_parameters(self) -> list[Any]:
         """A list's query parameters, from its ``filters`` serializer."""
