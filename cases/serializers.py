@@ -230,9 +230,17 @@ class CaseFieldsSerializer(serializers.Serializer):
                 field.required = False
 
 
+def _active_users(user: User) -> Any:
+    return User.objects.filter(is_active=True)
+
+
 class CaseCreateSerializer(CaseFieldsSerializer):
     survivor = serializers.UUIDField()
-    team = serializers.UUIDField()
+    team = serializers.ScopedRelatedField(
+        Team,
+        lambda user: Team.objects.filter(memberships__user=user),
+        unknown=_("You can open cases only in your own teams."),
+    )
 
 
 class UserBriefSerializer(serializers.ModelSerializer):
@@ -307,7 +315,10 @@ class CaseDetailSerializer(CaseListSerializer):
 
 
 class AssignInputSerializer(serializers.Serializer):
-    assignees = serializers.ListField(child=serializers.UUIDField(), max_length=20)
+    assignees = serializers.ListField(
+        child=serializers.ScopedRelatedField(User, _active_users, unknown=_("Unknown or inactive user.")),
+        max_length=20,
+    )
 
 
 class CloseInputSerializer(serializers.Serializer):
@@ -423,13 +434,15 @@ class MilestoneOutputSerializer(serializers.Serializer):
 
 class FollowUpInputSerializer(serializers.Serializer):
     due_on = serializers.DateField()
-    assignee = serializers.UUIDField()
+    assignee = serializers.ScopedRelatedField(User, _active_users, unknown=_("Unknown or inactive user."))
     description = TextField(max_length=5000, allow_blank=True, required=False, default="")
 
 
 class FollowUpUpdateSerializer(serializers.Serializer):
     due_on = serializers.DateField(required=False)
-    assignee = serializers.UUIDField(required=False)
+    assignee = serializers.ScopedRelatedField(
+        User, _active_users, unknown=_("Unknown or inactive user."), required=False
+    )
     status = serializers.ChoiceField(choices=FollowUpStatus.choices, required=False)
     description = TextField(max_length=5000, allow_blank=True, required=False)
 

@@ -25,7 +25,6 @@ from ngo_cases.api.base import BaseAPIView, ListMixin, ObjectCheck
 from ngo_cases.api.base import request_user as _user
 from ngo_cases.api.base import valid_input as _valid
 from ngo_cases.api.permissions import HasRole, HomeRole, IsHomeStaff, ReadOrWrite
-from ngo_cases.errors import Invalid
 
 from . import selectors, services
 from . import serializers as s
@@ -188,10 +187,7 @@ class ServiceListApi(ListMixin, BaseAPIView):
     def post(self, request: Request) -> Response:
         """Add a service an organisation offers."""
         data = _valid(s.ServiceInputSerializer, request)
-        organisation = Organisation.objects.filter(pk=data.pop("organisation")).first()
-        if organisation is None:
-            raise Invalid({"organisation": ["Unknown organisation."]})
-        offered = services.service_create(organisation=organisation, created_by=_user(request), **data)
+        offered = services.service_create(organisation=data.pop("organisation"), created_by=_user(request), **data)
         offered = selectors.service_get(service_id=offered.pk)
         return self.etag_response(offered, s.ServiceOutputSerializer(offered).data, status=201)
 
@@ -268,7 +264,6 @@ class ReferralListApi(ListMixin, BaseAPIView):
         user = _user(request)
         data = _valid(s.ReferralInputSerializer, request)
         case = access_case(user, data.pop("case"), action=CaseAction.WORK)
-        data["organisation"] = _recipient(data["organisation"])
         referral = services.referral_create(case=case, created_by=user, **data)
         return _referral_response(self, user, referral.pk, status=201)
 
@@ -280,13 +275,6 @@ def _referral_report(referral: Any) -> dict[str, Any]:
 
 # The referral a URL names: read with VIEW, changed by the sender side (EDIT) unless a view says otherwise.
 REFERRAL = ObjectCheck(access_referral, "referral_id", read=Need.VIEW, write=Need.EDIT, report=_referral_report)
-
-
-def _recipient(organisation_id: uuid.UUID) -> Organisation:
-    organisation = Organisation.objects.filter(pk=organisation_id).first()
-    if organisation is None:
-        raise Invalid({"organisation": ["Unknown organisation."]})
-    return organisation
 
 
 def _referral_response(view: BaseAPIView, user: User, referral_id: uuid.UUID, status: int = 200) -> Response:
@@ -321,8 +309,6 @@ class ReferralDetailApi(ReferralObjectApi):
         referral = self.checked
         expected = self.expected_version(referral)
         data = _valid(s.ReferralUpdateSerializer, request, partial=True)
-        if "organisation" in data:
-            data["organisation"] = _recipient(data["organisation"])
         services.referral_update(referral=referral, acting_user=_user(request), expected_version=expected, **data)
         return self.respond()
 
@@ -350,13 +336,10 @@ def _transition(
     need: Need,
     service: Any,
     input_serializer: type[serializers.Serializer] | None = None,
-    prepare: Any = None,
     *,
     description: str,
 ) -> type[ReferralTransitionApi]:
     def perform(self: Any, referral: Referral, user: User, expected: int, data: dict[str, Any]) -> None:
-        if prepare is not None:
-            data = prepare(referral, data)
         service(referral=referral, acting_user=user, expected_version=expected, **data)
 
     decorated = extend_schema(
@@ -373,13 +356,6 @@ def _transition(
             "__module__": __name__,
         },
     )
-
-
-def _assignee(referral: Referral, data: dict[str, Any]) -> dict[str, Any]:
-    assignee = User.objects.filter(pk=data["assignee"]).first()
-    if assignee is None:
-        raise Invalid({"assignee": ["Unknown user."]})
-    return {"assignee": assignee}
 
 
 _IF_MATCH = " Needs If-Match; an action the state does not allow answers 409 (illegal-transition)."
@@ -424,7 +400,6 @@ ReferralAssignApi = _transition(
     Need.ASSIGN,
     services.referral_assign,
     s.ReferralAssignInputSerializer,
-    prepare=_assignee,
     description="Assign a received referral to a member of the receiving organisation (its desk)." + _IF_MATCH,
 )
 

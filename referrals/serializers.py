@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from accounts.models import OrganisationType, User
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation, OrganisationType, User
 from cases.models import iso639
 from cases.serializers import SealedTextField, TextField
 from ngo_cases.api import serializers
@@ -79,8 +81,12 @@ def _regions() -> serializers.ListField:
     return serializers.ListField(child=TextField(max_length=120), max_length=50, required=False)
 
 
+def _organisations(user: User) -> Any:
+    return Organisation.objects.all()
+
+
 class ServiceInputSerializer(serializers.Serializer):
-    organisation = serializers.UUIDField()
+    organisation = serializers.ScopedRelatedField(Organisation, _organisations, unknown=_("Unknown organisation."))
     service = serializers.ChoiceField(choices=ServiceType.choices)
     regions = _regions()
     languages = serializers.ListField(
@@ -123,7 +129,7 @@ def _unique_choices(choices: Any, max_length: int, **kwargs: Any) -> serializers
 
 class ReferralInputSerializer(serializers.Serializer):
     case = serializers.UUIDField()
-    organisation = serializers.UUIDField()
+    organisation = serializers.ScopedRelatedField(Organisation, _organisations, unknown=_("Unknown organisation."))
     services = _unique_choices(ServiceType.choices, len(ServiceType), min_length=1)
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
     reason = TextField(max_length=5000)
@@ -164,7 +170,7 @@ class WithdrawInputSerializer(serializers.Serializer):
 
 
 class ReferralAssignInputSerializer(serializers.Serializer):
-    assignee = serializers.UUIDField()
+    assignee = serializers.ScopedRelatedField(User, lambda user: User.objects.all(), unknown=_("Unknown user."))
 
 
 class DeliveryInputSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import TeamMembership, User
+from accounts.tests.factories import UserFactory
 from cases.models import Case, CaseNote, CaseUserObjectPermission, Consent, GrantReason
 from cases.tasks import notify_break_glass
 from cases.tests.factories import make_case, make_survivor
@@ -107,6 +108,29 @@ def test_assignees_must_be_caseworkers_of_the_team(cast: Cast, client_for: Clien
         )
         assert "assignees" in body["errors"]
     assert not CaseUserObjectPermission.objects.filter(content_object=alices_case, reason="assigned").exists()
+
+
+def test_ids_in_a_body_must_name_rows_the_caller_may_name(cast: Cast, client_for: Client, alices_case: Case) -> None:
+    """Scoped related fields: an unknown, inactive or out-of-scope id is a 400
+    naming the field (never a 404 or 500), and nothing is written."""
+    import uuid
+
+    as_sam, as_alice = client_for(cast.sam), client_for(cast.alice)
+    etag = as_sam.get(case_url(alices_case))["ETag"]
+    gone = UserFactory.create(username="gone")
+    User.objects.filter(pk=gone.pk).update(is_active=False)
+    for bad in (str(uuid.uuid4()), str(gone.pk)):
+        body = problem(as_sam.post(case_url(alices_case, "/assign"), {"assignees": [bad]}, HTTP_IF_MATCH=etag), 400)
+        assert body["errors"] == {"assignees.0": ["Unknown or inactive user."]}
+        body = problem(
+            as_alice.post(case_url(alices_case, "/follow-ups/"), {"due_on": "2030-01-01", "assignee": bad}), 400
+        )
+        assert body["errors"] == {"assignee": ["Unknown or inactive user."]}
+    survivor = make_survivor(created_by=cast.alice)
+    for team in (cast.team_b.pk, uuid.uuid4()):  # not alice's team; no team at all
+        body = problem(as_alice.post("/api/v1/cases/", {"survivor": str(survivor.pk), "team": str(team)}), 400)
+        assert body["errors"] == {"team": ["You can open cases only in your own teams."]}
+    assert not alices_case.follow_ups.exists() and Case.objects.count() == 1
 
 
 def test_owner_may_not_assign_or_reopen(cast: Cast, client_for: Client, alices_case: Case) -> None:

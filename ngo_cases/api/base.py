@@ -288,7 +288,7 @@ def request_user(request: Request) -> Any:
 
 
 def valid_input(serializer_class: type[serializers.Serializer], request: Request, **kwargs: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data, **kwargs)
+    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 

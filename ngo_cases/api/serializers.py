@@ -85,6 +85,34 @@ class EmailField(_TextOnly, _drf.EmailField):  # type: ignore[no-redef]
     pass
 
 
+class ScopedRelatedField(_drf.PrimaryKeyRelatedField):
+    """The id of a row the caller may name here, resolved to the row:
+    ``scope(user)`` is the queryset it must be in (a selector's); any other id
+    — nonexistent, or not the caller's to name — is one 400 ``unknown``
+    message. ``model`` is for the schema (a UUID)::
+
+        team = ScopedRelatedField(Team, lambda user: Team.objects.filter(memberships__user=user),
+                                  unknown=_("You can open cases only in your own teams."))
+
+    The serializer needs the request in its context (``valid_input`` gives it)."""
+
+    def __init__(self, model: Any, scope: Any, *, unknown: Any, **kwargs: Any) -> None:
+        self.scope = scope
+        kwargs.setdefault("pk_field", UUIDField())
+        kwargs["error_messages"] = {
+            "does_not_exist": unknown,
+            "incorrect_type": unknown,
+            **kwargs.get("error_messages", {}),
+        }
+        super().__init__(queryset=model._default_manager.none(), **kwargs)
+
+    def get_queryset(self) -> Any:
+        request = self.context.get("request")
+        if request is None:  # the schema generator: no caller, no rows
+            return super().get_queryset()
+        return self.scope(request.user)
+
+
 # Dates anyone records here (births, documents, consents, decisions, due
 # dates) lie in these years; outside them a value is a typing error, and
 # before ~1900 time zones had local mean time offsets that RFC 3339 cannot write.

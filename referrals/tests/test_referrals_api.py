@@ -126,6 +126,23 @@ def test_full_workflow_from_draft_to_completion(cast: Cast, client_for: Client, 
     assert as_alice.get(url(referral_id)).status_code == 200
 
 
+def test_unknown_organisations_and_assignees_are_named_errors(
+    cast: Cast, client_for: Client, alices_case: Case
+) -> None:
+    import uuid
+
+    as_alice, as_petra = client_for(cast.alice), client_for(cast.petra)
+    nowhere = str(uuid.uuid4())
+    draft = {"case": str(alices_case.pk), "organisation": nowhere, "services": ["shelter"], "reason": "Needs a bed."}
+    body = problem(as_alice.post("/api/v1/referrals/", draft, format="json"), 400)
+    assert body["errors"] == {"organisation": ["Unknown organisation."]}
+    assert not Referral.objects.exists()
+    sent = make_sent(alices_case, cast.partner_org, cast.alice)
+    body = problem(act(as_petra, sent, "assign", {"assignee": nowhere}), 400)
+    assert body["errors"] == {"assignee": ["Unknown user."]}
+    assert Referral.objects.get(pk=sent.pk).assigned_to_id is None
+
+
 def test_grace_period_is_configurable(cast: Cast, alices_case: Case, settings: Any) -> None:
     from referrals.services import referral_decline
 
