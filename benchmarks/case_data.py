@@ -44,7 +44,7 @@ from cases.models import (
     Survivor,
     SurvivorIndexEntry,
 )
-from cases.services import _index_values
+from cases.services import CASE_FIELDS, PROFILE_FIELDS, _index_values
 from ngo_cases.crypto import aead, keys
 from ngo_cases.crypto.fields import EncryptedField
 from ngo_cases.crypto.models import DataKey
@@ -353,12 +353,7 @@ class CaseDataSet:
             "id",
             "data_key",
             *[f.name for f in survivor_fields],
-            "gender",
-            "birth_year",
-            "age_band",
-            "citizenships",
-            "languages",
-            "migration_status",
+            *PROFILE_FIELDS,
             "created_by",
             "created_at",
             "updated_at",
@@ -375,20 +370,7 @@ class CaseDataSet:
             "reference",
             "status",
             "closure_reason",
-            "trafficking_status",
-            "trafficking_status_decided_by",
-            "exploitation_types",
-            "sexual_exploitation_types",
-            "labour_industry",
-            "means_of_control",
-            "recruitment_methods",
-            "trafficker_relationship",
-            "countries_of_recruitment",
-            "countries_of_exploitation",
-            "regions_of_recruitment",
-            "regions_of_exploitation",
-            "risk_level",
-            "summary",
+            *CASE_FIELDS,
             "opened_by",
             "opened_at",
             "closed_at",
