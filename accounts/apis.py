@@ -261,7 +261,7 @@ class MeApi(BaseAPIView):
     def get(self, request: Request) -> Response:
         """You: organisation, teams, role, language, time zone and preferences."""
         me = selectors.user_me(fetched_by=_user(request))
-        return self.etag_response(me, MeOutputSerializer(me).data)
+        return self.detail_response(me, MeOutputSerializer(me).data)
 
     @extend_schema(request=MeUpdateSerializer, responses={200: MeOutputSerializer})
     def patch(self, request: Request) -> Response:
@@ -272,7 +272,7 @@ class MeApi(BaseAPIView):
         serializer.is_valid(raise_exception=True)
         services.user_update_preferences(user=me, expected_version=expected, **serializer.validated_data)
         me = selectors.user_me(fetched_by=me)
-        return self.etag_response(me, MeOutputSerializer(me).data)
+        return self.detail_response(me, MeOutputSerializer(me).data)
 
 
 class MfaStatusApi(BaseAPIView):

@@ -90,7 +90,7 @@ class OrganisationDetailApi(BaseAPIView):
         organisation: Any = _organisation(organisation_id)
         organisation.contact_rows = list(selectors.contact_list(organisation=organisation))
         organisation.service_rows = list(selectors.service_list(filters={"organisation": organisation.pk}))
-        return view.etag_response(organisation, s.OrganisationDetailSerializer(organisation).data, status=status)
+        return view.detail_response(organisation, s.OrganisationDetailSerializer(organisation).data, status=status)
 
     @extend_schema(responses={200: s.OrganisationDetailSerializer})
     def get(self, request: Request, organisation_id: uuid.UUID) -> Response:
@@ -129,7 +129,7 @@ class ContactListApi(ListMixin, BaseAPIView):
         organisation = _organisation(organisation_id)
         data = _valid(s.ContactInputSerializer, request)
         contact = services.contact_create(organisation=organisation, created_by=_user(request), **data)
-        return self.etag_response(contact, s.ContactOutputSerializer(contact).data, status=201)
+        return self.detail_response(contact, s.ContactOutputSerializer(contact).data, status=201)
 
 
 class ContactDetailApi(BaseAPIView):
@@ -148,7 +148,7 @@ class ContactDetailApi(BaseAPIView):
         contact = services.contact_update(
             contact=contact, acting_user=_user(request), expected_version=expected, **data
         )
-        return self.etag_response(contact, s.ContactOutputSerializer(contact).data)
+        return self.detail_response(contact, s.ContactOutputSerializer(contact).data)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, organisation_id: uuid.UUID, contact_id: uuid.UUID) -> Response:
@@ -189,7 +189,7 @@ class ServiceListApi(ListMixin, BaseAPIView):
         data = _valid(s.ServiceInputSerializer, request)
         offered = services.service_create(organisation=data.pop("organisation"), created_by=_user(request), **data)
         offered = selectors.service_get(service_id=offered.pk)
-        return self.etag_response(offered, s.ServiceOutputSerializer(offered).data, status=201)
+        return self.detail_response(offered, s.ServiceOutputSerializer(offered).data, status=201)
 
 
 class ServiceDetailApi(BaseAPIView):
@@ -203,7 +203,7 @@ class ServiceDetailApi(BaseAPIView):
     def get(self, request: Request, service_id: uuid.UUID) -> Response:
         """One service an organisation offers."""
         offered = self.offered(service_id)
-        return self.etag_response(offered, s.ServiceOutputSerializer(offered).data)
+        return self.detail_response(offered, s.ServiceOutputSerializer(offered).data)
 
     @extend_schema(request=s.ServiceUpdateSerializer, responses={200: s.ServiceOutputSerializer})
     def patch(self, request: Request, service_id: uuid.UUID) -> Response:
@@ -213,7 +213,7 @@ class ServiceDetailApi(BaseAPIView):
         data = _valid(s.ServiceUpdateSerializer, request, partial=True)
         services.service_update(offered=offered, acting_user=_user(request), expected_version=expected, **data)
         offered = self.offered(service_id)
-        return self.etag_response(offered, s.ServiceOutputSerializer(offered).data)
+        return self.detail_response(offered, s.ServiceOutputSerializer(offered).data)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, service_id: uuid.UUID) -> Response:
