@@ -185,6 +185,7 @@ def test_html_is_never_the_answer_of_the_api(cast: Cast, client_for: Callable[[U
         assert response.status_code in {200, 404, 406}
         assert "html" not in response["Content-Type"]
     assert_problem(client.get("/api/v2/cases/"), 404)
+    assert_problem(client.get("/api/v2/cases/?status=Active"), 404)  # not a 400 for the query: nothing is here
     assert_problem(client.get("/api/v1/cases/not-a-uuid"), 404)
 
 

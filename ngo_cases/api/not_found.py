@@ -22,6 +22,10 @@ class NotFoundApi(BaseAPIView):
     authentication_classes: list[Any] = []
     base_permission = PublicRoute
 
+    def accepted_query_parameters(self) -> frozenset[str]:
+        """Whatever is asked of an address that does not exist, the answer is 404."""
+        return frozenset(self.request.query_params)
+
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         raise NotFound(_DETAIL)
 
