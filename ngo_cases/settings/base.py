@@ -312,6 +312,9 @@ NGO_DEFAULT_PHONE_REGION = env_str("NGO_DEFAULT_PHONE_REGION", "RU")
 
 # --- cases ---------------------------------------------------------------------
 NGO_BREAK_GLASS_HOURS = env_int("NGO_BREAK_GLASS_HOURS", 4)
+# Attachments (ngo_cases/uploads.py): an image with more pixels than this is refused
+# before it is decoded (a 40-megapixel camera makes 40,000,000; a decompression bomb far more).
+NGO_ATTACHMENT_MAX_PIXELS = env_int("NGO_ATTACHMENT_MAX_PIXELS", 60_000_000)
 NGO_REFERRAL_CONSENT_DAYS = env_int("NGO_REFERRAL_CONSENT_DAYS", 90)
 NGO_RECOVERY_PERIOD_DAYS = env_int("NGO_RECOVERY_PERIOD_DAYS", 30)
 # Change history (django-pghistory, ngo_cases/history.py): event tables refuse
