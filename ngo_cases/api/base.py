@@ -21,6 +21,7 @@ It fixes, so that no endpoint can forget them:
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -293,6 +294,12 @@ def valid_input(serializer_class: type[serializers.Serializer], request: Request
     return dict(serializer.validated_data)
 
 
+@functools.cache
+def _field_names(serializer_class: type[serializers.Serializer]) -> frozenset[str]:
+    """A filter serializer's parameter names, built once per class (asked on every list request)."""
+    return frozenset(serializer_class().fields)
+
+
 class ListMixin:
     """Paginated list of ``scoped_queryset()`` rendered with ``output``; the
     page's ids go to the access log (``audit_row`` says which ids a row holds).
@@ -307,7 +314,7 @@ class ListMixin:
     filters: ClassVar[type[serializers.Serializer] | None] = None
 
     def accepted_query_parameters(self) -> frozenset[str]:
-        filters = set(self.filters().fields) if self.filters is not None else set()
+        filters = _field_names(self.filters) if self.filters is not None else frozenset()
         return super().accepted_query_parameters() | filters | {"cursor", "page_size"}  # type: ignore[misc]
 
     def filter_values(self) -> dict[str, Any]:

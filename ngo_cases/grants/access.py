@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -92,12 +93,13 @@ class ObjectGrants:
     user_model: Any
     group_model: Any
 
-    @property
+    # Cached: the scoping SQL is built on every request that reads a case or referral.
+    @cached_property
     def object_model(self) -> type[Model]:
         model: type[Model] = self.user_model._meta.get_field("content_object").related_model
         return model
 
-    @property
+    @cached_property
     def app_label(self) -> str:
         return self.object_model._meta.app_label
 
@@ -106,6 +108,7 @@ class ObjectGrants:
     def permission_id(self, codename: str) -> int:
         return permission_id(self.app_label, str(codename))
 
+    @cached_property
     def _group_expires(self) -> bool:
         return any(f.name == "expires_at" for f in self.group_model._meta.concrete_fields)
 
@@ -122,7 +125,7 @@ class ObjectGrants:
             "UNION ALL "
             f"SELECT g.content_object_id FROM {self.group_model._meta.db_table} g "
             f"JOIN {membership} m ON m.group_id = g.group_id "
-            f"WHERE m.user_id = %s AND g.permission_id = %s{group_expires if self._group_expires() else ''}"
+            f"WHERE m.user_id = %s AND g.permission_id = %s{group_expires if self._group_expires else ''}"
         )
         return sql, [user.pk, pid, user.pk, pid]
 
@@ -148,7 +151,7 @@ class ObjectGrants:
             "AND (u.expires_at IS NULL OR u.expires_at > statement_timestamp())) "
             f"OR EXISTS (SELECT 1 FROM {self.group_model._meta.db_table} g JOIN {membership} m "
             f"ON m.group_id = g.group_id WHERE g.content_object_id = {column} AND m.user_id = %s "
-            f"AND g.permission_id = %s{group_expires if self._group_expires() else ''}))"
+            f"AND g.permission_id = %s{group_expires if self._group_expires else ''}))"
         )
         return sql, [user.pk, pid, user.pk, pid]
 
