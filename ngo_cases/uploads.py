@@ -57,20 +57,29 @@ def _refuse(message: Any) -> Invalid:
     return Invalid({"file": [message]})
 
 
+def refuse_kind() -> Invalid:
+    return _refuse(_("This kind of file is not accepted: upload a PDF, JPEG, PNG or WebP file."))
+
+
 def prepare(data: bytes) -> tuple[FileKind, bytes]:
-    """The file as it will be stored: its kind, and its bytes (images
-    re-encoded without metadata; PDFs as they came, once checked). Anything
-    else is :class:`Invalid` naming ``file``."""
+    """The file as it will be stored, from bytes in memory: its kind, and its
+    bytes (images re-encoded without metadata; PDFs as they came, once
+    checked). Anything else is :class:`Invalid` naming ``file``. Uploads
+    stream through the same checks (``reencode``, ``PdfScan``, ``check_pdf``)."""
     kind = sniff(data[:16])
     if kind is None:
-        raise _refuse(_("This kind of file is not accepted: upload a PDF, JPEG, PNG or WebP file."))
+        raise refuse_kind()
     if kind == FileKind.PDF:
-        _check_pdf(data)
+        scan = PdfScan()
+        scan.feed(data)
+        scan.finish()
+        check_pdf(io.BytesIO(data))
         return kind, data
-    return kind, _reencode(data, kind)
+    return kind, reencode(data, kind)
 
 
-def _reencode(data: bytes, kind: FileKind) -> bytes:
+def reencode(data: bytes, kind: FileKind) -> bytes:
+    """An image decoded and written again upright, with no metadata."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     damaged = _refuse(_("The image could not be read; it may be damaged."))
@@ -97,21 +106,76 @@ def _reencode(data: bytes, kind: FileKind) -> bytes:
         raise damaged from None
 
 
-def _check_pdf(data: bytes) -> None:
+class PdfScan:
+    """Watches a PDF go by, chunk by chunk, for the names of active content
+    (scripts, launch actions, embedded files), also where a name straddles
+    two chunks. Raises :class:`Invalid` as soon as one is seen, so that an
+    upload stops early."""
+
+    _keep = max(map(len, _ACTIVE_PDF_NAMES)) - 1
+
+    def __init__(self) -> None:
+        self._tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        window = self._tail + chunk
+        if any(name in window for name in _ACTIVE_PDF_NAMES):
+            raise _active()
+        self._tail = window[-self._keep :]
+
+    def finish(self) -> None:
+        self._tail = b""
+
+
+def _active() -> Invalid:
+    return _refuse(_("PDFs with scripts, embedded files or actions are not accepted: print it to a new PDF first."))
+
+
+def _has_action(obj: Any) -> bool:
+    """An /AA (additional actions) or an /A of a kind that runs something."""
+    if "/AA" in obj:
+        return True
+    action = obj.get("/A")
+    if action is not None:
+        action = action.get_object() if hasattr(action, "get_object") else action
+        return action.get("/S") in ("/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/RichMediaExecute")
+    return False
+
+
+def check_pdf(file: Any) -> None:
+    """Parses the PDF from a seekable file (the upload's decrypting reader:
+    pypdf seeks and reads what it needs) and refuses one that has no pages or
+    whose catalog, pages or annotations run something — what the byte scan
+    cannot see inside compressed object streams."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        pages = len(reader.pages)
+        reader = PdfReader(file, strict=False)
+        pages = reader.pages
+        count = len(pages)
         root: Any = reader.trailer["/Root"]
         names: Any = root.get("/Names") or {}
-        catalog_active = any(key in names for key in ("/JavaScript", "/EmbeddedFiles")) or (
-            "/OpenAction" in root and b"/JS" in data
+        acroform: Any = root.get("/AcroForm") or {}
+        open_action: Any = root.get("/OpenAction")
+        open_action = open_action.get_object() if open_action is not None else None
+        active = (
+            any(key in names for key in ("/JavaScript", "/EmbeddedFiles"))
+            or (hasattr(open_action, "get") and _has_action({"/A": open_action}))  # a destination array is harmless
+            or "/AA" in root
+            or "/XFA" in acroform
         )
-    except (PyPdfError, KeyError, ValueError, TypeError, AttributeError, OSError):
+        for page in pages if not active else ():
+            if "/AA" in page:
+                active = True
+                break
+            for annotation in page.get("/Annots") or ():
+                if _has_action(annotation.get_object()):
+                    active = True
+                    break
+    except (PyPdfError, KeyError, ValueError, TypeError, AttributeError, OSError, RecursionError):
         raise _refuse(_("The PDF could not be read; it may be damaged.")) from None
-    if pages < 1:
+    if count < 1:
         raise _refuse(_("The PDF has no pages."))
-    if catalog_active or any(name in data for name in _ACTIVE_PDF_NAMES):
-        raise _refuse(_("PDFs with scripts, embedded files or actions are not accepted: print it to a new PDF first."))
+    if active:
+        raise _active()

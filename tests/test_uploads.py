@@ -104,3 +104,41 @@ def test_an_image_with_too_many_pixels_is_refused_before_it_is_decoded(settings:
     with pytest.raises(Invalid) as refused:
         prepare(_photo("PNG", size=(20, 20)))
     assert "too many pixels" in refused.value.errors["file"][0]
+
+
+def _pdf_opening_a_script() -> bytes:
+    """A PDF whose open action runs a script (check_pdf is called on it
+    directly: inside a compressed object stream the byte scan could not see it)."""
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    action = DictionaryObject(
+        {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")}
+    )
+    writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_the_parsed_pdf_is_checked_where_the_byte_scan_cannot_see() -> None:
+    from ngo_cases.uploads import check_pdf
+
+    data = _pdf_opening_a_script()
+    with pytest.raises(Invalid) as refused:
+        check_pdf(io.BytesIO(data))
+    assert "scripts" in refused.value.errors["file"][0]
+    check_pdf(io.BytesIO(_pdf(pages=1)))  # a plain PDF passes
+
+
+def test_the_streaming_scan_finds_a_name_split_between_two_chunks() -> None:
+    from ngo_cases.uploads import PdfScan
+
+    scan = PdfScan()
+    scan.feed(b"%PDF-1.7 ... /Java")
+    with pytest.raises(Invalid):
+        scan.feed(b"Script (x) ...")
+    clean = PdfScan()
+    for piece in (b"%PDF-1.7 /Type /Cat", b"alog /Pages 2 0 R"):
+        clean.feed(piece)

@@ -27,6 +27,7 @@ and no plaintext is written anywhere (callers pass iterables of bytes).
 
 from __future__ import annotations
 
+import io
 import os
 import struct
 from collections.abc import Iterable, Iterator
@@ -75,36 +76,60 @@ def unwrap_file_key(data_cipher: AESGCM, file_id: Any, wrapped: bytes) -> bytes:
 # --- the stream ----------------------------------------------------------------------------------
 
 
-def _rechunk(pieces: Iterable[bytes], size: int) -> Iterator[tuple[bytes, bool]]:
-    """The input as chunks of exactly ``size`` bytes and a last, shorter (or
-    empty) one, each with whether it is the last."""
-    buffer = bytearray()
-    pending: bytes | None = None
-    for piece in pieces:
-        buffer += piece
-        while len(buffer) >= size:
-            if pending is not None:
-                yield pending, False
-            pending = bytes(buffer[:size])
-            del buffer[:size]
-    if pending is not None and not buffer:
-        yield pending, True
-        return
-    if pending is not None:
-        yield pending, False
-    yield bytes(buffer), True
+class Encryptor:
+    """The push form of :func:`encrypt`, for data that arrives in pieces
+    (an upload): ``header()`` once, ``update(piece)`` for each piece, then
+    ``finish()``; each returns the ciphertext ready to write. Holds at most
+    one chunk of plaintext."""
+
+    def __init__(self, file_key: bytes, file_id: Any, *, chunk_size: int = CHUNK_SIZE) -> None:
+        if not 0 < chunk_size <= MAX_CHUNK_SIZE:
+            raise ValueError("chunk size out of range")
+        self._cipher = AESGCM(file_key)
+        self._file_id = file_id
+        self._chunk_size = chunk_size
+        self._buffer = bytearray()
+        self._index = 0
+        self._finished = False
+
+    def header(self) -> bytes:
+        return HEADER.pack(MAGIC, VERSION, self._chunk_size)
+
+    def _seal(self, chunk: bytes, final: bool) -> bytes:
+        sealed = self._cipher.encrypt(_nonce(self._index, final), chunk, _aad(self._file_id, self._index, final))
+        self._index += 1
+        return sealed
+
+    def update(self, piece: bytes) -> bytes:
+        """Seal every full chunk but the last full one (which may turn out to
+        be the final chunk): the ciphertext of what can be sealed so far."""
+        if self._finished:
+            raise ValueError("the stream is finished")
+        self._buffer += piece
+        out = []
+        size = self._chunk_size
+        while len(self._buffer) > size:
+            out.append(self._seal(bytes(self._buffer[:size]), False))
+            del self._buffer[:size]
+        return b"".join(out)
+
+    def finish(self) -> bytes:
+        self._finished = True
+        chunk, self._buffer = bytes(self._buffer), bytearray()
+        return self._seal(chunk, True)
 
 
 def encrypt(
     file_key: bytes, file_id: Any, plaintext: Iterable[bytes], *, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[bytes]:
     """The encrypted file, as the header and then one sealed chunk at a time."""
-    if not 0 < chunk_size <= MAX_CHUNK_SIZE:
-        raise ValueError("chunk size out of range")
-    cipher = AESGCM(file_key)
-    yield HEADER.pack(MAGIC, VERSION, chunk_size)
-    for index, (chunk, final) in enumerate(_rechunk(plaintext, chunk_size)):
-        yield cipher.encrypt(_nonce(index, final), chunk, _aad(file_id, index, final))
+    encryptor = Encryptor(file_key, file_id, chunk_size=chunk_size)
+    yield encryptor.header()
+    for piece in plaintext:
+        sealed = encryptor.update(piece)
+        if sealed:
+            yield sealed
+    yield encryptor.finish()
 
 
 def encrypted_size(plaintext_size: int, *, chunk_size: int = CHUNK_SIZE) -> int:
@@ -165,3 +190,81 @@ class _Blocks:
         taken = bytes(self._buffer[:size])
         del self._buffer[:size]
         return taken
+
+
+class SeekableDecryptor(io.RawIOBase):
+    """Random access to the plaintext of an encrypted file, for a parser that
+    seeks (pypdf reads a PDF from its end): each read decrypts and checks the
+    chunks it touches, one chunk held at a time. ``raw`` is the encrypted
+    file opened for reading and seeking; its size tells which chunk is the
+    final one, so a truncated file fails like in :func:`decrypt`."""
+
+    def __init__(self, file_key: bytes, file_id: Any, raw: Any, *, encrypted_bytes: int) -> None:
+        super().__init__()
+        self._cipher = AESGCM(file_key)
+        self._file_id = file_id
+        self._raw = raw
+        raw.seek(0)
+        header = raw.read(HEADER.size)
+        if len(header) != HEADER.size:
+            raise DecryptionFailed(f"attachment {file_id}: not an encrypted attachment (no header)")
+        magic, version, chunk_size = HEADER.unpack(header)
+        if magic != MAGIC or version != VERSION or not 0 < chunk_size <= MAX_CHUNK_SIZE:
+            raise DecryptionFailed(f"attachment {file_id}: not an encrypted attachment of a known format")
+        self._chunk_size = chunk_size
+        body = encrypted_bytes - HEADER.size
+        sealed = chunk_size + TAG_BYTES
+        self._chunks = max(1, -(-body // sealed))
+        last = body - (self._chunks - 1) * sealed
+        if last < TAG_BYTES:
+            raise DecryptionFailed(f"attachment {file_id}: truncated (chunk {self._chunks - 1} is incomplete)")
+        self._size = (self._chunks - 1) * chunk_size + last - TAG_BYTES
+        self._position = 0
+        self._cached: tuple[int, bytes] | None = None
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        if base + offset < 0:
+            raise ValueError("negative seek position")
+        self._position = base + offset
+        return self._position
+
+    def _chunk(self, index: int) -> bytes:
+        if self._cached is not None and self._cached[0] == index:
+            return self._cached[1]
+        final = index == self._chunks - 1
+        sealed_size = self._chunk_size + TAG_BYTES
+        self._raw.seek(HEADER.size + index * sealed_size)
+        sealed = self._raw.read(sealed_size)
+        try:
+            plain = self._cipher.decrypt(_nonce(index, final), sealed, _aad(self._file_id, index, final))
+        except InvalidTag:
+            raise DecryptionFailed(f"attachment {self._file_id}: chunk {index} failed authentication") from None
+        self._cached = (index, plain)
+        return plain
+
+    def readinto(self, buffer: Any) -> int:
+        """Fills ``buffer`` as far as the file goes (across chunks: parsers
+        expect a read to be short only at the end)."""
+        view = memoryview(buffer).cast("B")
+        filled = 0
+        while filled < len(view) and self._position < self._size:
+            index, offset = divmod(self._position, self._chunk_size)
+            piece = self._chunk(index)[offset : offset + len(view) - filled]
+            view[filled : filled + len(piece)] = piece
+            filled += len(piece)
+            self._position += len(piece)
+        return filled

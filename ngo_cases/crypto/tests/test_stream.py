@@ -110,3 +110,48 @@ def test_an_unknown_format_is_refused() -> None:
     forged = stream.HEADER.pack(b"NGOA", 9, SMALL)
     with pytest.raises(DecryptionFailed, match="known format"):
         stream.decrypt_all(key, file_id, [forged, *sealed[1:]])
+
+
+def test_pushed_pieces_give_the_same_format_as_the_stream() -> None:
+    key, file_id, data = os.urandom(32), uuid.uuid4(), os.urandom(5 * SMALL + 3)
+    encryptor = stream.Encryptor(key, file_id, chunk_size=SMALL)
+    pushed = encryptor.header() + b"".join(encryptor.update(piece) for piece in _pieces(data, 11)) + encryptor.finish()
+    assert len(pushed) == stream.encrypted_size(len(data), chunk_size=SMALL)
+    assert stream.decrypt_all(key, file_id, [pushed]) == data
+    with pytest.raises(ValueError, match="finished"):
+        encryptor.update(b"more")
+
+
+@pytest.mark.parametrize("size", [0, 1, SMALL, 3 * SMALL, 3 * SMALL + 5])
+def test_the_seekable_reader_reads_any_range(size: int) -> None:
+    import io
+
+    key, file_id, data = os.urandom(32), uuid.uuid4(), os.urandom(size)
+    joined = b"".join(_sealed(key, file_id, data))
+    reader = stream.SeekableDecryptor(key, file_id, io.BytesIO(joined), encrypted_bytes=len(joined))
+    assert reader.size == size
+    assert reader.read() == data
+    for start in range(0, size, 5):
+        reader.seek(start)
+        assert reader.read(9) == data[start : start + 9]
+    reader.seek(-min(size, 3), io.SEEK_END)
+    assert reader.read() == data[-min(size, 3) :] if size else reader.read() == b""
+
+
+def test_the_seekable_reader_refuses_truncation_and_tampering() -> None:
+    import io
+
+    key, file_id, data = os.urandom(32), uuid.uuid4(), os.urandom(3 * SMALL)
+    joined = b"".join(_sealed(key, file_id, data))
+    last = len(joined) - (SMALL + stream.TAG_BYTES)  # the final chunk dropped
+    reader = stream.SeekableDecryptor(key, file_id, io.BytesIO(joined[:last]), encrypted_bytes=last)
+    with pytest.raises(DecryptionFailed, match="chunk 1 failed authentication"):
+        reader.seek(SMALL + 1)
+        reader.read(4)
+    flipped = bytearray(joined)
+    flipped[stream.HEADER.size + 3] ^= 1
+    reader = stream.SeekableDecryptor(key, file_id, io.BytesIO(bytes(flipped)), encrypted_bytes=len(flipped))
+    assert reader.seek(SMALL + 2) == SMALL + 2 and reader.read(3) == data[SMALL + 2 : SMALL + 5]  # other chunks read
+    with pytest.raises(DecryptionFailed, match="chunk 0 failed authentication"):
+        reader.seek(0)
+        reader.read(1)
