@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
@@ -84,6 +86,20 @@ def cast(db: None) -> Cast:
         adam=UserFactory.create(username="adam", organisation=home, role=Role.ADMIN),
         root=root,
     )
+
+
+@pytest.fixture(autouse=True)
+def attachment_dir(settings: Any, tmp_path: Path) -> Path:
+    """Each test's stored attachments in a directory of its own, to look into."""
+    directory = tmp_path / "attachments"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "attachments.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(directory)},
+        },
+    }
+    return directory
 
 
 @pytest.fixture

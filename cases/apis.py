@@ -70,17 +70,21 @@ class SurvivorListApi(ListMixin, BaseAPIView):
         )
 
 
+# The survivor a URL names: read with VIEW, written with WORK.
+SURVIVOR = ObjectCheck(
+    access_survivor,
+    "survivor_id",
+    read=CaseAction.VIEW,
+    write=CaseAction.WORK,
+    report=lambda survivor: {"survivor_ids": [survivor.pk]},
+)
+
+
 class SurvivorDetailApi(BaseAPIView):
     permission_classes = [CASE_WORKERS]
     schema_model = Survivor
     audit_type = "survivor"
-    object_check = ObjectCheck(
-        access_survivor,
-        "survivor_id",
-        read=CaseAction.VIEW,
-        write=CaseAction.WORK,
-        report=lambda survivor: {"survivor_ids": [survivor.pk]},
-    )
+    object_check = SURVIVOR
 
     @extend_schema(responses={200: s.SurvivorOutputSerializer})
     def get(self, request: Request, survivor_id: uuid.UUID) -> Response:

@@ -32,6 +32,8 @@ class Action(models.TextChoices):
     SEARCH = "search", _("Search")
     EXPORT = "export", _("Export")
     LETTER = "letter", _("Referral letter")
+    DOWNLOAD = "download", _("Downloaded a file")
+    DELETE = "delete", _("Deleted")
     ADMIN_VIEW = "admin_view", _("Admin view")
     LOGIN = "auth.login", _("Signed in")
     LOGIN_FAILED = "auth.login_failed", _("Sign-in failed")

@@ -115,6 +115,22 @@ class ConsentRequired(Conflict):
     )
 
 
+class TooLarge(DomainError):
+    """More than a limit allows (an upload over the attachment size limit)."""
+
+    code = "content-too-large"
+    title = _("Content Too Large")
+    default_message = _("The request body is larger than this endpoint accepts.")
+
+
+class Unavailable(DomainError):
+    """Something the operation depends on does not answer (the virus scanner): nothing was changed."""
+
+    code = "service-unavailable"
+    title = _("Service Unavailable")
+    default_message = _("A service this needs is not available; nothing was changed. Try again later.")
+
+
 class StaleVersion(DomainError):
     """The row changed since the caller read it (optimistic concurrency)."""
 

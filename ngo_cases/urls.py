@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from accounts import apis as accounts_apis
+from attachments import apis as attachments_apis
 from cases import apis as cases_apis
 from ngo_cases.api.health import HealthApi
 from ngo_cases.api.not_found import NotFoundApi
@@ -14,6 +15,18 @@ from ngo_cases.api.schema import SchemaApi, SwaggerUiApi
 from notifications import apis as notifications_apis
 from referrals import apis as referrals_apis
 from workspace import apis as workspace_apis
+
+
+def _attachment_routes(prefix: str, route: str) -> list:
+    """A parent's attachments: list and upload, one's metadata and deletion, its content."""
+    listing, detail, content = attachments_apis.ROUTES[route]
+    item = f"{prefix}/attachments/<uuid:attachment_id>"
+    return [
+        path(f"{prefix}/attachments/", listing.as_view(), name=f"{route}-attachment-list"),
+        path(item, detail.as_view(), name=f"{route}-attachment-detail"),
+        path(f"{item}/content", content.as_view(), name=f"{route}-attachment-content"),
+    ]
+
 
 api_v1 = [
     path("auth/login", accounts_apis.LoginApi.as_view(), name="auth-login"),
@@ -35,6 +48,7 @@ api_v1 = [
     path("survivors/", cases_apis.SurvivorListApi.as_view(), name="survivor-list"),
     path("survivors/duplicates", cases_apis.SurvivorDuplicatesApi.as_view(), name="survivor-duplicates"),
     path("survivors/<uuid:survivor_id>", cases_apis.SurvivorDetailApi.as_view(), name="survivor-detail"),
+    *_attachment_routes("survivors/<uuid:survivor_id>", "survivor"),
     path("cases/", cases_apis.CaseListApi.as_view(), name="case-list"),
     path("cases/break-glass", cases_apis.BreakGlassByReferenceApi.as_view(), name="case-break-glass-by-reference"),
     path("cases/<uuid:case_id>", cases_apis.CaseDetailApi.as_view(), name="case-detail"),
@@ -63,6 +77,7 @@ api_v1 = [
         cases_apis.CaseFollowUpDetailApi.as_view(),
         name="case-follow-up-detail",
     ),
+    *_attachment_routes("cases/<uuid:case_id>", "case"),
     path("follow-ups/", cases_apis.MyFollowUpListApi.as_view(), name="follow-up-list"),
     path("organisations/", referrals_apis.OrganisationListApi.as_view(), name="organisation-list"),
     path(

@@ -143,6 +143,16 @@ API_POLICY: dict[str, dict[str, object]] = {
     # (tested with bodies in cases/tests/test_cases_api.py)
     "api:case-break-glass-by-reference": {"methods": {"POST": on_alices_case(400, 400, others=400)}},
     "api:case-access": {"methods": {"GET": on_alices_case(200)}},
+    **{
+        f"api:{parent}-attachment-{route}": {"methods": methods}
+        for parent in ("survivor", "case")
+        for route, methods in {
+            # an upload is multipart: the matrix's JSON body is 415 once the parent is checked
+            "list": {"GET": on_alices_case(200), "POST": on_alices_case(415)},
+            "detail": {"GET": on_alices_case(200), "DELETE": on_alices_case(428)},
+            "content": {"GET": on_alices_case(200)},
+        }.items()
+    },
     "api:case-note-list": {"methods": {"GET": on_alices_case(200), "POST": on_alices_case(400)}},
     "api:case-note-detail": {"methods": {"GET": on_alices_case(200), "PATCH": on_alices_case(428)}},
     "api:case-consent-list": {"methods": {"GET": on_alices_case(200), "POST": on_alices_case(400)}},

@@ -17,7 +17,7 @@ from audit.models import AccessLogEntry
 from conftest import Cast
 
 from .policy import API_POLICY
-from .test_permission_matrix import API_ROUTES, _alices_objects, _route_kwargs
+from .test_permission_matrix import API_ROUTES, _alices_attachment, _alices_objects, _route_kwargs
 
 Client = Callable[[User | None], APIClient]
 
@@ -62,18 +62,24 @@ def _returned_ids(route: str, body: Any, kwargs: dict[str, Any]) -> list[str]:
 @pytest.mark.parametrize("route", DATA_GET_ROUTES)
 def test_ids_logged_equal_ids_returned(route: str, cast: Cast, client_for: Client) -> None:
     objects = _alices_objects(cast)
-    kwargs = _route_kwargs(next(r for r in API_ROUTES if r.name == route), cast)
+    route_object = next(r for r in API_ROUTES if r.name == route)
+    kwargs = _route_kwargs(route_object, cast)
+    if "-attachment-" in route and "attachment_id" not in kwargs:
+        _alices_attachment(route_object, cast)  # something in the list
+    download = route.endswith("-attachment-content")
     before = AccessLogEntry.objects.count()
     response = client_for(cast.alice).get(reverse(route, kwargs=kwargs))
     assert response.status_code == 200, response.content
     rows = list(AccessLogEntry.objects.order_by("id")[before:])
     assert len(rows) == 1, "one row per request"
     row = rows[0]
-    assert sorted(map(str, row.object_ids)) == sorted(_returned_ids(route, response.json(), kwargs))
+    body = {"id": str(kwargs["attachment_id"])} if download else response.json()
+    assert sorted(map(str, row.object_ids)) == sorted(_returned_ids(route, body, kwargs))
     if route != "api:referral-delivery-list":  # nothing delivered yet on alice's referral
         assert row.object_ids, "alice's objects are in every list"
     assert (row.actor_id, row.actor_role, row.organisation_id) == (cast.alice.pk, "caseworker", cast.home.pk)
-    assert (row.action, row.method, row.endpoint, row.status_code) == ("read", "GET", route, 200)
+    action = "download" if download else "read"
+    assert (row.action, row.method, row.endpoint, row.status_code) == (action, "GET", route, 200)
     assert row.ip == "127.0.0.1"
     assert {str(c) for c in row.case_ids} <= {str(objects["case_id"])} | _alices_other_cases(cast)
     assert str(objects["survivor_id"]) in {str(s) for s in row.survivor_ids}

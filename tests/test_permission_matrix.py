@@ -89,6 +89,8 @@ def _route_kwargs(route: Route, cast: Cast) -> dict[str, Any]:
             key = f"matrix-{uuid.uuid4()}"
             notify(recipients=[cast.alice], kind="bulk_access", key=key, subject_user=cast.bob, params={"count": 3})
             values[name] = cast.alice.notifications.get(key=key).pk
+        elif name == "attachment_id":
+            values[name] = _alices_attachment(route, cast)
         elif name in ALICES_OBJECTS:
             values[name] = _alices_objects(cast)[name]
         elif name == "app_label":
@@ -142,6 +144,16 @@ def _alices_objects(cast: Cast) -> dict[str, Any]:
         }
         cast._alices_objects = cached  # type: ignore[attr-defined]
     return cached
+
+
+def _alices_attachment(route: Route, cast: Cast) -> Any:
+    """An attachment of alice's survivor (survivor routes) or of her case (the others)."""
+    from attachments.tests.factories import make_attachment
+    from cases.models import Case
+
+    case = Case.objects.select_related("data_key", "survivor__data_key").get(pk=_alices_objects(cast)["case_id"])
+    on_case = not route.name.startswith("api:survivor-")
+    return make_attachment(by=cast.alice, survivor=case.survivor, case=case if on_case else None).pk
 
 
 def _request(client: APIClient, method: str, url: str) -> int:

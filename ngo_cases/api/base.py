@@ -349,5 +349,5 @@ class ListMixin:
             }
             # sub-resources add their case's ids themselves (CaseObjectApi.audit)
             self.audit([r[0] for r in rows], **{k: v for k, v in related.items() if v})  # type: ignore[attr-defined]
-        data = self.output(page, many=True, context={"request": self.request}).data  # type: ignore[attr-defined]
+        data = self.output(page, many=True, context=self.get_serializer_context()).data  # type: ignore[attr-defined]
         return self.get_paginated_response(data)  # type: ignore[attr-defined]

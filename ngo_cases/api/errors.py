@@ -82,6 +82,8 @@ DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
     errors.Invalid: status.HTTP_400_BAD_REQUEST,
     errors.Conflict: status.HTTP_409_CONFLICT,
     errors.StaleVersion: status.HTTP_412_PRECONDITION_FAILED,
+    errors.TooLarge: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    errors.Unavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
     errors.InvalidCredentials: status.HTTP_401_UNAUTHORIZED,
     errors.MfaRequired: status.HTTP_401_UNAUTHORIZED,
     errors.InvalidOtp: status.HTTP_401_UNAUTHORIZED,

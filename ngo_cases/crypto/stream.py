@@ -66,7 +66,12 @@ def wrap_file_key(data_cipher: AESGCM, file_id: Any) -> tuple[bytes, bytes]:
     """A new file key and its wrapped form (sealed with the survivor's data
     key, bound to the file's id): ``(raw, wrapped)``; store only ``wrapped``."""
     raw = os.urandom(aead.KEY_BYTES)
-    return raw, aead.seal(data_cipher, raw, _key_aad(file_id))
+    return raw, seal_file_key(data_cipher, file_id, raw)
+
+
+def seal_file_key(data_cipher: AESGCM, file_id: Any, raw: bytes) -> bytes:
+    """A file key chosen before its survivor was known (an upload), wrapped."""
+    return aead.seal(data_cipher, raw, _key_aad(file_id))
 
 
 def unwrap_file_key(data_cipher: AESGCM, file_id: Any, wrapped: bytes) -> bytes:

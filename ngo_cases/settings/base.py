@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "referrals",
+    "attachments",
     "audit",
     "notifications",
     "reminders",
@@ -177,6 +178,17 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Attachments' ciphertext (attachments/storage.py): the filesystem under var/ here; production
+# chooses filesystem or S3-compatible object storage (settings/production.py, docs/operations.md).
+ATTACHMENTS_STORAGE = {
+    "BACKEND": "attachments.storage.PrivateFileSystemStorage",
+    "OPTIONS": {"location": str(Path(env_str("NGO_ATTACHMENTS_DIR") or VAR_DIR / "attachments"))},
+}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": ATTACHMENTS_STORAGE,
+}
 STATICFILES_DIRS = [BASE_DIR / "ngo_cases" / "static"]
 # Files browsers ask for at the site's root (favicon.ico), served by WhiteNoise.
 WHITENOISE_ROOT = BASE_DIR / "ngo_cases" / "public"
@@ -315,6 +327,12 @@ NGO_BREAK_GLASS_HOURS = env_int("NGO_BREAK_GLASS_HOURS", 4)
 # Attachments (ngo_cases/uploads.py): an image with more pixels than this is refused
 # before it is decoded (a 40-megapixel camera makes 40,000,000; a decompression bomb far more).
 NGO_ATTACHMENT_MAX_PIXELS = env_int("NGO_ATTACHMENT_MAX_PIXELS", 60_000_000)
+# The largest file an upload may carry (413 above it), in bytes.
+NGO_ATTACHMENT_MAX_BYTES = env_int("NGO_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
+# clamd's socket ("/run/clamav/clamd.ctl" or "tcp://host:3310"): every upload is scanned before
+# it is stored. Unset: no scan, and /healthz says so.
+NGO_CLAMD_SOCKET = env_str("NGO_CLAMD_SOCKET", "")
+NGO_CLAMD_TIMEOUT_SECONDS = env_int("NGO_CLAMD_TIMEOUT_SECONDS", 30)
 NGO_REFERRAL_CONSENT_DAYS = env_int("NGO_REFERRAL_CONSENT_DAYS", 90)
 NGO_RECOVERY_PERIOD_DAYS = env_int("NGO_RECOVERY_PERIOD_DAYS", 30)
 # Change history (django-pghistory, ngo_cases/history.py): event tables refuse

@@ -32,9 +32,28 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
+# Attachments' ciphertext: "filesystem" (NGO_ATTACHMENTS_DIR, a volume of its own) or "s3"
+# (any S3-compatible object storage through django-storages; docs/operations.md).
+if env_str("NGO_ATTACHMENT_STORAGE", "filesystem") == "s3":
+    ATTACHMENTS_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_required("NGO_S3_BUCKET"),
+            "endpoint_url": env_str("NGO_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("NGO_S3_REGION") or None,
+            "access_key": env_str("NGO_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("NGO_S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("NGO_S3_PREFIX", "attachments"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "no-store"},
+        },
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "attachments": ATTACHMENTS_STORAGE,
 }
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
