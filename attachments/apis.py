@@ -89,8 +89,9 @@ class AttachmentApi(BaseAPIView):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "parent" in cls.__dict__:
-            cls.object_check = cls.parent.check
+        parent = getattr(cls, "parent", None)
+        if parent is not None:
+            cls.object_check = parent.check
 
     def attachment_data(self, attachment: Attachment) -> Any:
         return s.AttachmentSerializer(attachment, context=self.get_serializer_context()).data
@@ -106,13 +107,6 @@ class AttachmentApi(BaseAPIView):
 class AttachmentListApi(ListMixin, AttachmentApi):
     ordering = ("-created_at", "id")
     output = s.AttachmentSerializer
-    parser_classes = [MultiPartParser]
-
-    def initialize_request(self, request: Any, *args: Any, **kwargs: Any) -> Request:
-        # Before anything reads the body (DRF's CSRF check does, for sessions).
-        if request.method == "POST":
-            request.upload_handlers = [EncryptingUploadHandler(request)]
-        return super().initialize_request(request, *args, **kwargs)
 
     def audit_row(self, row: Any) -> tuple[Any, Any, Any]:
         return row.pk, row.case_id, row.survivor_id
@@ -124,6 +118,18 @@ class AttachmentListApi(ListMixin, AttachmentApi):
     )
     def get(self, request: Request, **kwargs: Any) -> Response:
         return self.list_response(self.parent.listing(self.checked))
+
+
+class AttachmentUploadApi(AttachmentListApi):
+    """The list, and uploads to it."""
+
+    parser_classes = [MultiPartParser]
+
+    def initialize_request(self, request: Any, *args: Any, **kwargs: Any) -> Request:
+        # Before anything reads the body (DRF's CSRF check does, for sessions).
+        if request.method == "POST":
+            request.upload_handlers = [EncryptingUploadHandler(request)]
+        return super().initialize_request(request, *args, **kwargs)
 
     @extend_schema(
         description="Upload a file (multipart/form-data, the file in the part named `file`): PDF, JPEG, PNG or "
@@ -153,6 +159,10 @@ class AttachmentDetailApi(AttachmentApi):
     def get(self, request: Request, attachment_id: uuid.UUID, **kwargs: Any) -> Response:
         attachment = self.parent.one(self.checked, attachment_id)
         return self.detail_response(attachment, self.attachment_data(attachment))
+
+
+class AttachmentDeleteApi(AttachmentDetailApi):
+    """One attachment, which may be deleted."""
 
     @extend_schema(
         description="Delete an attachment; send the ETag of your last read in If-Match. The stored file is "
@@ -229,11 +239,11 @@ def _download_headers(response: HttpResponseBase, attachment: Attachment) -> Htt
 # --- the routes ------------------------------------------------------------------------------
 
 
-class SurvivorAttachmentListApi(AttachmentListApi):
+class SurvivorAttachmentListApi(AttachmentUploadApi):
     parent = SURVIVOR_PARENT
 
 
-class SurvivorAttachmentDetailApi(AttachmentDetailApi):
+class SurvivorAttachmentDetailApi(AttachmentDeleteApi):
     parent = SURVIVOR_PARENT
 
 
@@ -241,11 +251,11 @@ class SurvivorAttachmentContentApi(AttachmentContentApi):
     parent = SURVIVOR_PARENT
 
 
-class CaseAttachmentListApi(AttachmentListApi):
+class CaseAttachmentListApi(AttachmentUploadApi):
     parent = CASE_PARENT
 
 
-class CaseAttachmentDetailApi(AttachmentDetailApi):
+class CaseAttachmentDetailApi(AttachmentDeleteApi):
     parent = CASE_PARENT
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from cases.models import Case, Survivor
 from ngo_cases.crypto import keys, stream
@@ -25,6 +26,23 @@ def attachment_list_of_survivor(*, survivor: Survivor) -> QuerySet[Attachment]:
 
 def attachment_list_of_case(*, case: Case) -> QuerySet[Attachment]:
     return Attachment.objects.filter(case=case).select_related("data_key")
+
+
+def attachments_of_case_and_survivor(case: Case) -> QuerySet[Attachment]:
+    """What a referral of ``case`` may share: the case's attachments and its survivor's own."""
+    return Attachment.objects.filter(Q(case=case) | Q(survivor_id=case.survivor_id, case__isnull=True))
+
+
+def attachments_shared_by(referral: Any) -> QuerySet[Attachment]:
+    """What a referral shares, if its reader may open it (``documents_open``,
+    referrals/permissions.py); else nothing."""
+    if not referral.documents_open:
+        return Attachment.objects.none()
+    return referral.shared_attachments.select_related("data_key")
+
+
+def attachment_shared_by(*, referral: Any, attachment_id: uuid.UUID) -> Attachment:
+    return get_or_not_found(attachments_shared_by(referral), pk=attachment_id)
 
 
 def attachment_of_survivor(*, survivor: Survivor, attachment_id: uuid.UUID) -> Attachment:

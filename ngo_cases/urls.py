@@ -19,7 +19,7 @@ from workspace import apis as workspace_apis
 
 def _attachment_routes(prefix: str, route: str) -> list:
     """A parent's attachments: list and upload, one's metadata and deletion, its content."""
-    listing, detail, content = attachments_apis.ROUTES[route]
+    listing, detail, content = {**attachments_apis.ROUTES, "referral": referrals_apis.ATTACHMENT_ROUTES}[route]
     item = f"{prefix}/attachments/<uuid:attachment_id>"
     return [
         path(f"{prefix}/attachments/", listing.as_view(), name=f"{route}-attachment-list"),
@@ -116,6 +116,7 @@ api_v1 = [
         referrals_apis.ReferralDeliveryListApi.as_view(),
         name="referral-delivery-list",
     ),
+    *_attachment_routes("referrals/<uuid:referral_id>", "referral"),
     path("referrals/<uuid:referral_id>/letter", referrals_apis.ReferralLetterApi.as_view(), name="referral-letter"),
     path("notifications/", notifications_apis.NotificationListApi.as_view(), name="notification-list"),
     path("notifications/unread-count", notifications_apis.UnreadCountApi.as_view(), name="notification-unread-count"),

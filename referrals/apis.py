@@ -19,6 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Organisation, OrganisationType, Role, User
+from attachments import selectors as attachments_selectors
+from attachments.apis import AttachmentContentApi, AttachmentDetailApi, AttachmentListApi, Parent
 from cases.permissions import CaseAction, access_case
 from ngo_cases.api import serializers
 from ngo_cases.api.base import BaseAPIView, ListMixin, ObjectCheck
@@ -37,7 +39,7 @@ from .models import (
     ServiceType,
     Urgency,
 )
-from .permissions import Need, access_referral, visible_groups
+from .permissions import Need, access_referral, access_referral_documents, visible_groups
 
 DIRECTORY = ReadOrWrite.of(read=IsHomeStaff, write=HomeRole.of(Role.COORDINATOR))
 REFERRAL_ROLES = HasRole.of(Role.CASEWORKER, Role.SUPERVISOR, Role.COORDINATOR, Role.PARTNER_CASEWORKER)
@@ -457,3 +459,38 @@ class ReferralLetterApi(ReferralObjectApi):
         response["Content-Disposition"] = f'inline; filename="{referral.reference}.html"'
         response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
         return response
+
+
+# --- the attachments a referral shares (read only) ----------------------------------------------
+
+
+REFERRAL_DOCUMENTS = Parent(
+    check=ObjectCheck(
+        access_referral_documents, "referral_id", read=Need.VIEW, write=Need.EDIT, report=_referral_report
+    ),
+    route="referral",
+    listing=attachments_selectors.attachments_shared_by,
+    one=lambda referral, pk: attachments_selectors.attachment_shared_by(referral=referral, attachment_id=pk),
+)
+
+
+class _ReferralDocuments:
+    """Read only; the recipient's side sees the shared ones while the referral is open."""
+
+    permission_classes = [REFERRAL_ROLES]
+    parent = REFERRAL_DOCUMENTS
+
+
+class ReferralAttachmentListApi(_ReferralDocuments, AttachmentListApi):
+    pass
+
+
+class ReferralAttachmentDetailApi(_ReferralDocuments, AttachmentDetailApi):
+    pass
+
+
+class ReferralAttachmentContentApi(_ReferralDocuments, AttachmentContentApi):
+    pass
+
+
+ATTACHMENT_ROUTES = (ReferralAttachmentListApi, ReferralAttachmentDetailApi, ReferralAttachmentContentApi)

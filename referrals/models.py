@@ -107,6 +107,7 @@ class FieldGroup(models.TextChoices):
     EXPLOITATION = "exploitation", _("Exploitation summary")
     NEEDS = "needs", _("Needs and language")
     REASON = "reason", _("Reason for referral")
+    DOCUMENTS = "documents", _("Documents (the attachments chosen)")
 
 
 class ReferralStatus(models.TextChoices):
@@ -182,6 +183,10 @@ class Referral(UUIDModel, VersionedModel, EncryptedModel):
         models.CharField(max_length=16, choices=FieldGroup.choices), default=list, blank=True, size=len(FieldGroup)
     )
     status = models.CharField(_("status"), max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT)
+    # The attachments the recipient may open (with the documents group shared, while the referral is open).
+    shared_attachments = models.ManyToManyField(
+        "attachments.Attachment", verbose_name=_("shared documents"), blank=True, related_name="+"
+    )
 
     consent = models.ForeignKey(
         "cases.Consent", on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"

@@ -43,7 +43,7 @@ from cases.permissions import CASE_GRANTS, CaseAction, visible_case_ids
 from ngo_cases.errors import NotAllowed, NotFound
 from ngo_cases.grants.access import ObjectGrants
 
-from .models import FieldGroup, Referral, ReferralGroupObjectPermission, ReferralUserObjectPermission
+from .models import OPEN_STATUSES, FieldGroup, Referral, ReferralGroupObjectPermission, ReferralUserObjectPermission
 
 
 class ReferralAction(enum.StrEnum):
@@ -146,6 +146,16 @@ def visible_groups(user: User, referral: Any) -> list[str]:
     return []
 
 
+def documents_open(user: User, referral: Any) -> bool:
+    """May ``user`` open the attachments this referral shares? The sender
+    side always (they are its case's); desks and recipients only with the
+    documents group shared, while the consent is live and the referral is
+    open (not after it is declined, completed or withdrawn)."""
+    if referral.on_sender_side:
+        return True
+    return FieldGroup.DOCUMENTS in visible_groups(user, referral) and referral.status in OPEN_STATUSES
+
+
 def access_referral(user: User, referral_id: uuid.UUID | str, need: Need = Need.VIEW) -> Any:
     """The referral, annotated with what ``user`` may do, with its case,
     survivor and data key loaded; 404 if unseen, 403 if seen but ``need`` is
@@ -164,4 +174,12 @@ def access_referral(user: User, referral_id: uuid.UUID | str, need: Need = Need.
     referral.case.survivor.data_key = referral.data_key
     if not may(user, referral, need):
         raise NotAllowed()
+    return referral
+
+
+def access_referral_documents(user: User, referral_id: uuid.UUID | str, need: Need = Need.VIEW) -> Any:
+    """The referral as :func:`access_referral` gives it, with
+    ``documents_open``: whether ``user`` may open what it shares."""
+    referral = access_referral(user, referral_id, need)
+    referral.documents_open = documents_open(user, referral)
     return referral

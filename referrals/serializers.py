@@ -135,9 +135,15 @@ class ReferralInputSerializer(serializers.Serializer):
     reason = TextField(max_length=5000)
     needs = TextField(max_length=5000, allow_blank=True, required=False)
     shared_groups = _unique_choices(FieldGroup.choices, len(FieldGroup), required=False)
+    shared_attachments = serializers.ListField(
+        child=serializers.UUIDField(),
+        max_length=50,
+        required=False,
+        help_text="Attachments of the case or its survivor the recipient may open (with the documents group).",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        for name in ("services", "shared_groups"):
+        for name in ("services", "shared_groups", "shared_attachments"):
             values = attrs.get(name)
             if values is not None and len(set(values)) != len(values):
                 raise serializers.ValidationError({name: ["Name each value once."]})
@@ -220,6 +226,7 @@ SHARED_FIELDS: dict[str, list[tuple[str, str]]] = {
         ("case", "countries_of_exploitation"),
         ("case", "summary"),
     ],
+    FieldGroup.DOCUMENTS: [("referral", "shared_attachments")],
     FieldGroup.NEEDS: [
         ("survivor", "gender"),
         ("survivor", "age_band"),
@@ -250,11 +257,22 @@ def shared_data(referral: Any, groups: list[str]) -> dict[str, dict[str, Any]]:
         fields: dict[str, Any] = {}
         for where, name in SHARED_FIELDS[group]:
             try:
-                fields[name] = _plain(getattr(sources[where], name))
+                fields[name] = (
+                    _documents(referral) if name == "shared_attachments" else _plain(getattr(sources[where], name))
+                )
             except KeyDestroyed:
                 fields[name] = None
         data[group] = fields
     return data
+
+
+def _documents(referral: Any) -> list[dict[str, Any]]:
+    """The shared attachments' metadata (names decrypted); their content is
+    at /referrals/{id}/attachments/{attachment_id}/content."""
+    return [
+        {"id": str(a.pk), "category": a.category, "file_kind": a.file_kind, "size": a.size, "name": a.name}
+        for a in referral.shared_attachments.select_related("data_key").order_by("created_at", "id")
+    ]
 
 
 def _display(value: Any) -> str:
@@ -411,6 +429,10 @@ class ReferralSenderSerializer(ReferralSharedSerializer):
     sent_by = serializers.UUIDField(source="sent_by_id", allow_null=True)
     answered_by = serializers.UUIDField(source="answered_by_id", allow_null=True)
     withdrawn_by = serializers.UUIDField(source="withdrawn_by_id", allow_null=True)
+    shared_attachments = serializers.SerializerMethodField()
+
+    def get_shared_attachments(self, referral: Any) -> list[str]:
+        return [str(pk) for pk in referral.shared_attachments.values_list("pk", flat=True)]
 
 
 def referral_data(user: User, referral: Any) -> Any:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Role, User
 from accounts.services import organisation_desk_group
+from attachments.selectors import attachments_of_case_and_survivor
 from cases.models import Case, Consent, ConsentScope, Survivor
 from cases.services import case_require_not_erased, case_require_open
 from ngo_cases.db import next_reference
@@ -180,6 +181,7 @@ def referral_create(*, case: Case, created_by: User, organisation: Organisation,
         organisation=organisation,
         created_by=created_by,
     )
+    attachments = fields.pop("shared_attachments", None)
     _apply(referral, fields, DRAFT_FIELDS)
     referral.reason = referral.reason or ""
     referral.needs = referral.needs or ""
@@ -188,7 +190,18 @@ def referral_create(*, case: Case, created_by: User, organisation: Organisation,
     _check_draft(referral)
     referral.reference = next_reference(ReferralReferenceCounter, "R", timezone.localtime(timezone.now(), UTC).year)
     referral.save()
+    if attachments is not None:
+        _share_attachments(referral, attachments)
     return referral
+
+
+def _share_attachments(referral: Referral, attachment_ids: list[Any]) -> None:
+    """The attachments a draft shares: the case's own, or its survivor's."""
+    ids = set(attachment_ids)
+    allowed = set(attachments_of_case_and_survivor(referral.case).filter(pk__in=ids).values_list("pk", flat=True))
+    if allowed != ids:
+        raise Invalid({"shared_attachments": [_("Share only attachments of this case or its survivor.")]})
+    referral.shared_attachments.set(ids)
 
 
 def _lock_referral(referral: Referral, expected_version: int | None) -> Referral:
@@ -215,9 +228,13 @@ def referral_update(*, referral: Referral, acting_user: User, expected_version: 
     case_require_open(locked.case)
     if "organisation" in changes:
         _check_recipient(locked.case, changes["organisation"])
+    attachments = changes.pop("shared_attachments", None)
     _apply(locked, changes, DRAFT_FIELDS)
     _check_draft(locked)
-    return save_version(locked)
+    saved = save_version(locked)
+    if attachments is not None:
+        _share_attachments(saved, attachments)
+    return saved
 
 
 def live_referral_consent(*, case: Case, organisation: Organisation) -> Consent | None:

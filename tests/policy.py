@@ -202,6 +202,13 @@ API_POLICY: dict[str, dict[str, object]] = {
         }
     },
     # letters are for receiving organisations without accounts; this one has accounts
+    # the documents alice's referral shares (the matrix shares one): everyone who sees the referral, read only
+    **{
+        f"api:referral-attachment-{route}": {
+            "methods": {"GET": on_alices_referral(sender=200, desk=200, assignee=200, recipient_desk=200)}
+        }
+        for route in ("list", "detail", "content")
+    },
     "api:referral-letter": {
         "methods": {"GET": on_alices_referral(sender=403, desk=403, assignee=403, recipient_desk=403)}
     },

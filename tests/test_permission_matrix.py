@@ -153,7 +153,15 @@ def _alices_attachment(route: Route, cast: Cast) -> Any:
 
     case = Case.objects.select_related("data_key", "survivor__data_key").get(pk=_alices_objects(cast)["case_id"])
     on_case = not route.name.startswith("api:survivor-")
-    return make_attachment(by=cast.alice, survivor=case.survivor, case=case if on_case else None).pk
+    attachment = make_attachment(by=cast.alice, survivor=case.survivor, case=case if on_case else None)
+    if route.name.startswith("api:referral-"):
+        from referrals.models import Referral
+
+        referral = Referral.objects.get(pk=_alices_objects(cast)["referral_id"])
+        referral.shared_attachments.add(attachment)
+        if "documents" not in referral.shared_groups:
+            Referral.objects.filter(pk=referral.pk).update(shared_groups=[*referral.shared_groups, "documents"])
+    return attachment.pk
 
 
 def _request(client: APIClient, method: str, url: str) -> int:

@@ -17,14 +17,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import OrganisationType, Role
+from attachments.models import Category as AttachmentCategory
 from cases import models as cases
 from ngo_cases.api import serializers
 from ngo_cases.api.base import BaseAPIView
+from ngo_cases.uploads import FileKind
 from referrals import models as referrals
 from referrals.serializers import SHARED_FIELDS
 
 VOCABULARIES: dict[str, type[TextChoices]] = {
     "age_band": cases.AgeBand,
+    "attachment_category": AttachmentCategory,
+    "file_kind": FileKind,
     "case_status": cases.CaseStatus,
     "closure_reason": cases.ClosureReason,
     "consent_giver": cases.ConsentGiver,
