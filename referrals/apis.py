@@ -474,23 +474,20 @@ REFERRAL_DOCUMENTS = Parent(
 )
 
 
-class _ReferralDocuments:
-    """Read only; the recipient's side sees the shared ones while the referral is open."""
-
+# Read only; the recipient's side sees the shared ones while the referral is open.
+class ReferralAttachmentListApi(AttachmentListApi):
     permission_classes = [REFERRAL_ROLES]
     parent = REFERRAL_DOCUMENTS
 
 
-class ReferralAttachmentListApi(_ReferralDocuments, AttachmentListApi):
-    pass
+class ReferralAttachmentDetailApi(AttachmentDetailApi):
+    permission_classes = [REFERRAL_ROLES]
+    parent = REFERRAL_DOCUMENTS
 
 
-class ReferralAttachmentDetailApi(_ReferralDocuments, AttachmentDetailApi):
-    pass
-
-
-class ReferralAttachmentContentApi(_ReferralDocuments, AttachmentContentApi):
-    pass
+class ReferralAttachmentContentApi(AttachmentContentApi):
+    permission_classes = [REFERRAL_ROLES]
+    parent = REFERRAL_DOCUMENTS
 
 
 ATTACHMENT_ROUTES = (ReferralAttachmentListApi, ReferralAttachmentDetailApi, ReferralAttachmentContentApi)

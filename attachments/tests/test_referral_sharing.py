@@ -81,7 +81,9 @@ def test_a_revoked_consent_closes_the_documents(cast: Cast, client_for: Client, 
     from cases.services import consent_revoke
 
     referral, passport, _ = _share(cast, case, ["documents"])
-    consent_revoke(consent=referral.consent, acting_user=cast.alice, expected_version=referral.consent.version)
+    consent = referral.consent
+    assert consent is not None
+    consent_revoke(consent=consent, acting_user=cast.alice, expected_version=consent.version)
     assert client_for(cast.pat).get(files(referral, f"{passport.pk}/content")).status_code == 404
 
 
