@@ -29,12 +29,12 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from ngo_cases import virus_scan as scan
 from ngo_cases.crypto import stream
 from ngo_cases.crypto.aead import KEY_BYTES
 from ngo_cases.errors import TooLarge
 from ngo_cases.uploads import CONTENT_TYPES, FileKind, PdfScan, check_pdf, reencode, refuse_kind, sniff
 
-from . import scan
 from .storage import attachment_storage, new_storage_name, open_for_writing
 
 logger = logging.getLogger(__name__)

@@ -50,7 +50,7 @@ def broker_down(settings) -> Iterator[None]:
 def test_healthz_reports_ok_without_authentication(api: APIClient) -> None:
     response = api.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok", "virus_scan": "off"}}
 
 
 @pytest.mark.django_db
@@ -58,7 +58,7 @@ def test_healthz_reports_a_broker_outage_without_details(api: APIClient, broker_
     response = api.get("/healthz")
     assert response.status_code == 503
     body = response.json()
-    assert body == {"status": "unavailable", "checks": {"database": "ok", "broker": "unavailable"}}
+    assert body == {"status": "unavailable", "checks": {"database": "ok", "broker": "unavailable", "virus_scan": "off"}}
     assert b"127.0.0.1" not in response.content and b"redis" not in response.content.lower()
 
 

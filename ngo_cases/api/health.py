@@ -1,4 +1,4 @@
-"""``GET /healthz``: is the database and the broker reachable?
+"""``GET /healthz``: is the database and the broker reachable (and the virus scanner, when configured)?
 
 Public and unauthenticated (load balancers, docker-compose healthchecks), so
 it says only "ok" or "unavailable" per component: no versions, hostnames or
@@ -17,6 +17,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ngo_cases import virus_scan
 from ngo_cases.api.permissions import PublicRoute
 from ngo_cases.celery import app as celery_app
 
@@ -69,14 +70,17 @@ class HealthApi(BaseAPIView):
         },
     )
     def get(self, request: Request) -> Response:
-        """Whether the database and the broker answer: `ok` or `unavailable` for each, nothing more. No authentication;
-        never throttled.
+        """Whether the database and the broker answer: `ok` or `unavailable` for each, nothing more (503 unless
+        both are ok). `virus_scan` says whether uploads are scanned: `off` (no scanner configured), `ok` or
+        `unavailable` (uploads are then refused; the rest works). No authentication; never throttled.
         """
         checks = {
             "database": "ok" if database_ok() else "unavailable",
             "broker": "ok" if broker_ok() else "unavailable",
         }
         healthy = all(value == "ok" for value in checks.values())
+        # Uploads fail closed without it, but everything else works: reported, not a reason for 503.
+        checks["virus_scan"] = virus_scan.status()
         return Response(
             {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
         )

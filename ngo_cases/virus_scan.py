@@ -21,7 +21,7 @@ import struct
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from ngo_cases.errors import Invalid, Unavailable
+from .errors import Invalid, Unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -95,3 +95,17 @@ class Scan:
     def close(self) -> None:
         with contextlib.suppress(OSError):
             self._sock.close()
+
+
+def status() -> str:
+    """For /healthz: ``off`` (not configured), ``ok`` (clamd answers PING) or ``unavailable``."""
+    if not configured():
+        return "off"
+    try:
+        with _connect() as sock:
+            sock.sendall(b"zPING\0")
+            reply = sock.recv(64)
+    except OSError:
+        logger.warning("healthz: clamd does not answer", exc_info=True)
+        return "unavailable"
+    return "ok" if reply.rstrip(b"\0") == b"PONG" else "unavailable"
