@@ -148,6 +148,7 @@ SURVIVOR_FIELDS: list[str] = [
     "created_at",
     "erased_at",
     "erased_by",
+    "attachment_count",
 ]
 
 
@@ -181,6 +182,11 @@ class SurvivorAdmin(ChangeHistoryMixin, RequestScopedAdmin):
     @admin.display(description=_("access log"))
     def access_log(self, survivor: Survivor) -> str:
         return _access_log_link(survivor=survivor.pk)
+
+    @admin.display(description=_("attachments"))
+    def attachment_count(self, survivor: Survivor) -> int:
+        """How many files the survivor has (their own and their cases'): a count only, never a name."""
+        return int(survivor.attachments.count())  # type: ignore[attr-defined]
 
     @admin.display(description=_("given names"))
     def given_names_masked(self, survivor: Survivor) -> str:
@@ -264,6 +270,7 @@ CASE_METADATA_FIELDS: list[str] = [
     "opened_by",
     "opened_at",
     "closed_at",
+    "attachment_count",
 ]
 # ... and what a holder of a grant (a supervisor of the team) also reads.
 CASE_CONTENT_FIELDS: list[str] = [
@@ -369,6 +376,11 @@ class CaseAdmin(ChangeHistoryMixin, RequestScopedAdmin, GuardedModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description=_("attachments"))
+    def attachment_count(self, case: Case) -> int:
+        """How many files the case has: a count only; the files are read in the workspace."""
+        return int(case.attachments.count())  # type: ignore[attr-defined]
 
     @admin.display(description=_("summary"))
     def summary_masked(self, case: Case) -> str:

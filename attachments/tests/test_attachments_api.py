@@ -315,3 +315,44 @@ def test_a_download_racing_a_deletion_gets_the_whole_file_or_a_404(
     for status, body in results:
         if body is not None:
             assert (status, body) in ((200, data), (404, b"")), status
+
+
+def test_the_admin_shows_counts_never_names(cast: Cast, alices_case: Case) -> None:
+    from django.test import Client as DjangoClient
+    from django.urls import reverse
+
+    from attachments.tests.factories import make_attachment
+
+    make_attachment(by=cast.alice, survivor=alices_case.survivor, case=alices_case, name=CANARY_NAME)
+    make_attachment(by=cast.alice, survivor=alices_case.survivor, name=CANARY_NAME)
+    for persona in ("adam", "sam"):
+        client = DjangoClient()
+        client.force_login(cast.persona(persona))
+        case_page = client.get(reverse("admin:cases_case_change", args=[alices_case.pk])).content.decode()
+        survivor_page = client.get(reverse("admin:cases_survivor_change", args=[alices_case.survivor_id])).content
+        assert '<div class="readonly">1</div>' in case_page.split("field-attachment_count", 1)[1][:600], persona
+        assert b'<div class="readonly">2</div>' in survivor_page.split(b"field-attachment_count", 1)[1][:600]
+        assert "Zarina" not in case_page and b"Zarina" not in survivor_page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_canary_in_the_disk_a_database_dump_or_the_logs(
+    cast: Cast, client_for: Client, attachment_dir: Path, caplog: Any
+) -> None:
+    from cases.tests.test_encryption_at_rest import pg_dump
+
+    caplog.set_level("DEBUG")
+    case = make_case(opened_by=cast.alice, team=cast.team_a)
+    as_alice = client_for(cast.alice)
+    created = upload(as_alice, case_files(case), pdf(), description="CANARY-DESCRIPTION-Kazan").json()
+    assert content(as_alice.get(created["download_url"])) == pdf()
+    refused = upload(as_alice, case_files(case), b"MZ" + CANARY_TEXT, name="CANARY-REFUSED-NAME.exe")
+    assert refused.status_code == 400
+    needles = [CANARY_TEXT, b"Zarina", b"CANARY-DESCRIPTION", b"CANARY-REFUSED-NAME"]
+    dump = pg_dump()
+    assert b"attachments_attachment" in dump
+    logs = caplog.text.encode()
+    disk = stored_bytes(attachment_dir) + "".join(str(p) for p in attachment_dir.rglob("*")).encode()
+    for needle in needles:
+        for where, haystack in (("dump", dump), ("logs", logs), ("disk", disk)):
+            assert needle not in haystack and needle.hex().encode() not in haystack, (where, needle)
