@@ -186,7 +186,7 @@ class SurvivorAdmin(ChangeHistoryMixin, RequestScopedAdmin):
     @admin.display(description=_("attachments"))
     def attachment_count(self, survivor: Survivor) -> int:
         """How many files the survivor has (their own and their cases'): a count only, never a name."""
-        return int(survivor.attachments.count())  # type: ignore[attr-defined]
+        return int(survivor.attachments.count())
 
     @admin.display(description=_("given names"))
     def given_names_masked(self, survivor: Survivor) -> str:
@@ -380,7 +380,7 @@ class CaseAdmin(ChangeHistoryMixin, RequestScopedAdmin, GuardedModelAdmin):
     @admin.display(description=_("attachments"))
     def attachment_count(self, case: Case) -> int:
         """How many files the case has: a count only; the files are read in the workspace."""
-        return int(case.attachments.count())  # type: ignore[attr-defined]
+        return int(case.attachments.count())
 
     @admin.display(description=_("summary"))
     def summary_masked(self, case: Case) -> str:
