@@ -27,7 +27,7 @@ RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=build.invalid \
     DATABASE_URL=postgres://build@build.invalid/build CELERY_BROKER_URL=redis://build.invalid \
     REDIS_URL=redis://build.invalid NGO_MASTER_KEYS=1:$(head -c32 /dev/urandom | base64) \
     NGO_BLIND_INDEX_KEY=$(head -c32 /dev/urandom | base64) python manage.py collectstatic --noinput \
-    && mkdir -p /app/var /var/lib/ngo-cases/ledger && chown -R ngo:ngo /app/var /var/lib/ngo-cases
+    && mkdir -p /app/var /var/lib/ngo-cases/ledger /var/lib/ngo-cases/attachments && chown -R ngo:ngo /app/var /var/lib/ngo-cases
 
 USER 10001:10001
 EXPOSE 8000

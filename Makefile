@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: drill bench-load check-deploy-files bench-encryption bench-cases bench-access-log bench-reminders run test test-browser test-contract lint typecheck check-migrations check-deploy install lock messages clean-var
+.PHONY: drill bench-load bench-attachments check-deploy-files bench-encryption bench-cases bench-access-log bench-reminders run test test-browser test-contract lint typecheck check-migrations check-deploy install lock messages clean-var
 
 $(STAMP): requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ drill: $(STAMP)
 # A bounded load (wrk from loopback, 30 s per route) on the drill's stack: figures for docs/performance.md.
 bench-load: $(STAMP)
 	cd deploy/drill && $(abspath $(PY)) bench_load.py
+
+# Attachments through gunicorn on production settings: MB/s and the worker's peak memory (docs/performance.md).
+bench-attachments: $(STAMP)
+	cd deploy/drill && $(abspath $(PY)) bench_attachments.py
 
 # docker-compose.yml (docker-compose config, Debian's package: apt-get install -y docker-compose) and the
 # Dockerfile (hadolint) checked without a container engine.

@@ -93,7 +93,9 @@ def reencode(data: bytes, kind: FileKind) -> bytes:
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
             image.load()
-            upright = ImageOps.exif_transpose(image)  # the orientation tag goes; the picture stays upright
+            # the orientation tag goes, the picture stays upright; in place: one copy of the pixels, not two
+            ImageOps.exif_transpose(image, in_place=True)
+            upright: Image.Image = image
             if upright.mode not in ("RGB", "RGBA", "L", "LA", "P"):
                 upright = upright.convert("RGB")
             if kind == FileKind.JPEG and upright.mode != "L":

@@ -31,7 +31,7 @@ from .models import (
     Urgency,
     WithdrawReason,
 )
-from .permissions import Need, may, side, visible_groups
+from .permissions import Need, documents_open, may, side, visible_groups
 
 # --- directory -------------------------------------------------------------------------------------
 
@@ -407,7 +407,11 @@ class ReferralSharedSerializer(serializers.Serializer):
             return None
 
     def get_shared(self, referral: Any) -> dict[str, dict[str, Any]]:
-        return shared_data(referral, visible_groups(self._user(), referral))
+        user = self._user()
+        groups = visible_groups(user, referral)
+        if not documents_open(user, referral):  # after the referral ended, its documents are closed
+            groups = [group for group in groups if group != FieldGroup.DOCUMENTS]
+        return shared_data(referral, groups)
 
     def get_consent_lapsed(self, referral: Any) -> bool:
         return not referral.consent_is_live and referral.status not in (ReferralStatus.DRAFT, *ENDED_STATUSES)

@@ -41,6 +41,8 @@ CASE_FILE_CALLS = [
     "GET /cases/{}/consents/",
     "GET /referrals/",
     "GET /organisations/",
+    "GET /survivors/{}/attachments/",
+    "GET /cases/{}/attachments/",
 ]
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -110,7 +112,7 @@ def test_a_caseworker_registers_a_survivor_and_works_the_case(
     expect(page.get_by_text(NOTE)).to_be_visible()
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     page.get_by_label("Due").fill(tomorrow)
-    page.get_by_label("Description").fill("Call the shelter")
+    page.get_by_role("region", name="Follow-ups").get_by_label("Description").fill("Call the shelter")
     page.get_by_role("button", name="Add follow-up").click()
     expect(page.get_by_role("cell", name="Call the shelter")).to_be_visible()
     access = page.get_by_role("table", name="Who can see this case and why")

@@ -46,7 +46,7 @@ async function csrfToken() {
   return csrf;
 }
 
-async function request(method, path, { body, ifMatch } = {}) {
+async function request(method, path, { body, ifMatch, form } = {}) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET") headers["X-CSRFToken"] = await csrfToken();
@@ -57,7 +57,8 @@ async function request(method, path, { body, ifMatch } = {}) {
     headers,
     credentials: "same-origin",
     cache: "no-store",
-    body: body === undefined ? undefined : JSON.stringify(body),
+    // a form (an upload) goes as multipart/form-data: the browser writes its boundary
+    body: form !== undefined ? form : body === undefined ? undefined : JSON.stringify(body),
   });
   const data = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) {
@@ -74,6 +75,9 @@ export const get = (path) => request("GET", path);
 export const post = (path, body, ifMatch) => request("POST", path, { body, ifMatch });
 /** PATCH with If-Match (always: the API answers 428 without it). */
 export const patch = (path, body, ifMatch) => request("PATCH", path, { body, ifMatch });
+
+/** POST a multipart form (a file upload): {data, etag}. */
+export const upload = (path, form) => request("POST", path, { form });
 
 /** DELETE with If-Match. */
 export const remove = (path, ifMatch) => request("DELETE", path, { ifMatch });

@@ -98,6 +98,11 @@ const TEXT = {
     noContacts: "No contacts recorded.", editOrganisation: "Change this organisation",
     filterType: "Show the type", filterService: "Show the service",
     editNote: "Change this note", noteText: "Note", changed: "changed", changeFollowUp: "Change",
+    survivorDocuments: "The survivor's documents", caseDocuments: "Documents of the case", noDocuments: "No documents.",
+    fileName: "File", category: "Category", size: "Size", uploaded: "Uploaded", chooseFile: "File (PDF, JPEG, PNG or WebP)",
+    uploadFile: "Upload", deleteFile: "Delete", download: "Download", documentsToShare: "Documents the recipient may open",
+    uploadHint: "Photos lose their location and camera details when uploaded. Everything is encrypted.",
+    sharedDocuments: "Shared documents",
   },
   ru: {
     signIn: "Войти", username: "Имя пользователя", password: "Пароль", code: "Одноразовый код",
@@ -193,6 +198,11 @@ const TEXT = {
     noContacts: "Контакты не записаны.", editOrganisation: "Изменить организацию",
     filterType: "Показать тип", filterService: "Показать услугу",
     editNote: "Изменить заметку", noteText: "Заметка", changed: "изменено", changeFollowUp: "Изменить",
+    survivorDocuments: "Документы пострадавшего", caseDocuments: "Документы дела", noDocuments: "Документов нет.",
+    fileName: "Файл", category: "Категория", size: "Размер", uploaded: "Загружен", chooseFile: "Файл (PDF, JPEG, PNG или WebP)",
+    uploadFile: "Загрузить", deleteFile: "Удалить", download: "Скачать", documentsToShare: "Документы, которые получатель сможет открыть",
+    uploadHint: "У фотографий при загрузке удаляются место съёмки и сведения о камере. Всё хранится в зашифрованном виде.",
+    sharedDocuments: "Переданные документы",
   },
 };
 

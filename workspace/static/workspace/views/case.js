@@ -1,5 +1,6 @@
-// The case file: the case, its survivor's file, notes, milestones,
-// follow-ups, consents, referrals and who can see it and why. Nine API calls
+// The case file: the case, its survivor's file and documents, notes,
+// milestones, follow-ups, the case's documents, consents, referrals and who
+// can see it and why. Eleven API calls
 // to draw it, whatever it holds; every change sends If-Match, and a 412 offers a reload instead of
 // overwriting.
 "use strict";
@@ -8,6 +9,7 @@ import * as api from "../api.js";
 import { date, dateTime, t, terms, today, word } from "../i18n.js";
 import { again, go, screen } from "../nav.js";
 import { el, field, personName, show, showProblem, submitting, table } from "../ui.js";
+import { attachmentsSection } from "./attachments.js";
 import { milestonesSection } from "./milestones.js";
 import { survivorSection } from "./survivor.js";
 
@@ -32,13 +34,16 @@ async function caseScreen(caseId) {
       api.get(`/cases/${caseId}/consents/?page_size=100`),
       api.get(`/referrals/${api.query({ case: caseId, page_size: 100 })}`),
       api.get("/organisations/?active=true&page_size=200"),
+      api.get(`/survivors/${kase.data.survivor}/attachments/?page_size=100`),
+      api.get(`/cases/${caseId}/attachments/?page_size=100`),
     ]);
     answers.unshift(kase);
   } catch (error) {
     show(el("section", { class: "card" }, el("h1", { text: t("myCases") }), alert));
     return showProblem(error, alert);
   }
-  const [kase, survivor, notes, milestones, followUps, access, consents, referrals, organisations] = answers;
+  const [kase, survivor, notes, milestones, followUps, access, consents, referrals, organisations, survivorFiles, caseFiles] = answers;
+  const documents = [...survivorFiles.data.results, ...caseFiles.data.results];
   const partners = organisations.data.results.filter((organisation) => !organisation.is_home);
   const editable = kase.data.allowed_actions.includes("edit");
   const assign = kase.data.allowed_actions.includes("assign") ? await assignSection(kase) : null;
@@ -49,11 +54,14 @@ async function caseScreen(caseId) {
     summary(kase, survivor.data),
     assign,
     survivorSection(survivor, editable),
+    attachmentsSection("survivor-docs", t("survivorDocuments"), `/survivors/${kase.data.survivor}/attachments/`,
+      survivorFiles.data.results, editable),
     notesSection(caseId, notes.data.results, editable),
     milestonesSection(caseId, milestones.data.results, editable),
     followUpsSection(caseId, followUps.data.results, editable, people(access.data)),
+    attachmentsSection("case-docs", t("caseDocuments"), `/cases/${caseId}/attachments/`, caseFiles.data.results, editable),
     consentsSection(caseId, consents.data.results, partners, editable),
-    referralsSection(caseId, referrals.data.results, partners, editable),
+    referralsSection(caseId, referrals.data.results, partners, editable, documents),
     accessSection(access.data),
   );
 }
@@ -265,7 +273,7 @@ function consentsSection(caseId, consents, partners, editable) {
     editable ? form : null);
 }
 
-function referralsSection(caseId, referrals, partners, editable) {
+function referralsSection(caseId, referrals, partners, editable, documents) {
   const rows = referrals.map((row) => [
     el("button", { type: "button", class: "link", text: row.reference, onclick: () => go("referral", row.id) }),
     row.organisation_name,
@@ -278,9 +286,13 @@ function referralsSection(caseId, referrals, partners, editable) {
   urgency[1].value = "routine";
   const reason = field("reason", t("reason"), { tag: "textarea", rows: "3", maxlength: "5000", required: true });
   const needs = field("needs", t("needs"), { tag: "textarea", rows: "2", maxlength: "5000" });
-  const shared = checkboxes("shared_groups", t("shareGroups"), terms("field_group"), ["needs"]);
+  // documents are shared by choosing them below (the documents group follows)
+  const shared = checkboxes("shared_groups", t("shareGroups"), terms("field_group").filter(([code]) => code !== "documents"), ["needs"]);
+  const files = documents.length
+    ? checkboxes("shared_attachments", t("documentsToShare"), documents.map((row) => [row.id, `${row.name} (${word("attachment_category", row.category)})`]))
+    : null;
   const form = el("form", {}, el("h3", { text: t("newReferral") }), ...organisation, services, ...urgency, ...reason, ...needs, shared,
-    el("p", { class: "hint", text: t("shareHint") }),
+    files, el("p", { class: "hint", text: t("shareHint") }),
     el("button", { class: "primary", type: "submit", text: t("createReferral") }));
   submitting(form, async (values) => {
     const answer = await api.post("/referrals/", {
@@ -290,7 +302,8 @@ function referralsSection(caseId, referrals, partners, editable) {
       urgency: urgency[1].value,
       reason: reason[1].value,
       needs: needs[1].value,
-      shared_groups: values.getAll("shared_groups"),
+      shared_groups: [...values.getAll("shared_groups"), ...(values.getAll("shared_attachments").length ? ["documents"] : [])],
+      shared_attachments: values.getAll("shared_attachments"),
     });
     await go("referral", answer.data.id);
   });

@@ -8,6 +8,7 @@ import * as api from "../api.js";
 import { date, dateTime, t, terms, word } from "../i18n.js";
 import { again, go, screen } from "../nav.js";
 import { el, field, personName, show, showProblem, submitting, table } from "../ui.js";
+import { downloadLink, size } from "./attachments.js";
 
 const FILTERS = [["", "refAll"], ["received", "refReceived"], ["sent", "refSent"], ["me", "refAwaiting"]];
 
@@ -63,7 +64,14 @@ function sharedSection(referral) {
   if (!groups.length && referral.reason === null) return el("p", { class: "hint", text: t("nothingShared") });
   return el("div", {},
     referral.reason !== null ? el("div", {}, el("h3", { text: word("field_group", "reason") }), el("p", { class: "note-body", text: referral.reason })) : null,
-    ...groups.filter(([group]) => group !== "reason").map(([group, fields]) => el("div", {},
+    ...groups.filter(([group]) => group === "documents").map(([, fields]) => el("div", {},
+      el("h3", { text: t("sharedDocuments") }),
+      (fields.shared_attachments || []).length
+        ? el("ul", {}, ...fields.shared_attachments.map((doc) => el("li", {},
+          downloadLink(`/api/v1/referrals/${referral.id}/attachments/${doc.id}/content`, doc.name),
+          ` — ${word("attachment_category", doc.category)}, ${size(doc.size)}`)))
+        : el("p", { text: t("noDocuments") }))),
+    ...groups.filter(([group]) => group !== "reason" && group !== "documents").map(([group, fields]) => el("div", {},
       el("h3", { text: word("field_group", group) }),
       el("dl", { class: "facts" }, ...Object.entries(fields).flatMap(([name, value]) =>
         [el("dt", { text: word("shared_field", name) }), el("dd", { text: shownField(name, value) })])))));
