@@ -34,6 +34,7 @@ from ngo_cases.api.base import request_user as _user
 from ngo_cases.api.base import valid_input as _valid
 from ngo_cases.crypto.errors import DecryptionFailed
 from ngo_cases.errors import NotFound
+from ngo_cases.uploads import CONTENT_TYPES
 
 from . import selectors, services
 from . import serializers as s
@@ -184,9 +185,8 @@ class AttachmentContentApi(AttachmentApi):
         description="The file, decrypted as it streams: always as a download (Content-Disposition: attachment), "
         "never cached or rendered by the browser. Written to the access log.",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The file, with its own Content-Type (PDF, JPEG, PNG or WebP)."
-            )
+            (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The file, as its kind says.")
+            for content_type in CONTENT_TYPES.values()
         },
     )
     def get(self, request: Request, attachment_id: uuid.UUID, **kwargs: Any) -> HttpResponseBase:

@@ -274,11 +274,20 @@ def test_delete_needs_if_match_and_removes_the_stored_object(
 def test_an_erased_survivors_files_are_unreadable_and_gone(
     cast: Cast, client_for: Client, alices_case: Case, attachment_dir: Path
 ) -> None:
+    from ngo_cases.crypto import keys, stream
+    from ngo_cases.crypto.errors import KeyDestroyed
+    from ngo_cases.crypto.models import DataKey
+
     as_alice = client_for(cast.alice)
     upload(as_alice, case_files(alices_case), pdf())
     upload(as_alice, survivor_files(alices_case), pdf())
-    assert len(list(attachment_dir.rglob("*.*"))) + len([p for p in attachment_dir.rglob("*") if p.is_file()]) >= 2
+    assert len([p for p in attachment_dir.rglob("*") if p.is_file()]) == 2
+    before = list(Attachment.objects.values_list("id", "wrapped_key", "data_key_id"))
     survivor_erase(survivor=alices_case.survivor, acting_user=cast.sam)
+    # unreadable at once: no file key can be unwrapped (backups of the storage included)
+    for attachment_id, wrapped, data_key_id in before:
+        with pytest.raises(KeyDestroyed):
+            stream.unwrap_file_key(keys.data_cipher(DataKey.objects.get(pk=data_key_id)), attachment_id, bytes(wrapped))
     assert not Attachment.objects.exists()
     assert StoredObjectDeletion.objects.count() == 2
     assert delete_stored_objects() == 2
@@ -356,3 +365,21 @@ def test_no_canary_in_the_disk_a_database_dump_or_the_logs(
     for needle in needles:
         for where, haystack in (("dump", dump), ("logs", logs), ("disk", disk)):
             assert needle not in haystack and needle.hex().encode() not in haystack, (where, needle)
+
+
+def test_rotating_the_master_key_re_encrypts_no_file(
+    cast: Cast, client_for: Client, alices_case: Case, attachment_dir: Path, settings: Any
+) -> None:
+    import base64
+
+    from ngo_cases.crypto.services import master_key_rotate
+
+    current = settings.NGO_MASTER_KEYS
+    as_alice = client_for(cast.alice)
+    created = upload(as_alice, case_files(alices_case), pdf()).json()
+    stored_before = stored_bytes(attachment_dir)
+    top = max(int(part.split(":", 1)[0]) for part in current.split(","))
+    settings.NGO_MASTER_KEYS = f"{top + 1}:{base64.b64encode(os.urandom(32)).decode()},{current}"
+    assert master_key_rotate().rewrapped >= 1
+    assert stored_bytes(attachment_dir) == stored_before  # the files are untouched
+    assert content(as_alice.get(created["download_url"])) == pdf()

@@ -96,6 +96,27 @@ def test_a_survivor_and_a_case_are_written_encrypted_and_read_back(stack: Stack,
     assert dump and not any(CANARY in row[0] for row in dump)  # only ciphertext in the table
 
 
+def test_an_attachment_goes_up_and_down_encrypted_on_production_settings(stack: Stack, caseworker: Client) -> None:
+    """Through gunicorn and the filesystem storage under NGO_VAR_DIR: the upload handler, the cipher, the
+    download's headers; the stored object holds neither the name nor the content."""
+    from bench_attachments import _pdf
+
+    _, case = _new_case(caseworker)
+    data = _pdf(300_000) + b"%" + CANARY.encode() + b"\n"
+    name = f"{CANARY}-passport.pdf"
+    created = caseworker.post(
+        f"/api/v1/cases/{case['id']}/attachments/", files={"file": (name, data)}, data={"category": "identity_document"}
+    )
+    assert created.status_code == 201, created.text
+    download = caseworker.get(created.json()["download_url"])
+    assert download.status_code == 200 and download.content == data
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.headers["Cache-Control"] == "no-store" and download.headers["X-Content-Type-Options"] == "nosniff"
+    stored = [path for path in (stack.work / "var" / "attachments").rglob("*") if path.is_file()]
+    assert stored and all(CANARY.encode() not in path.read_bytes() and CANARY not in str(path) for path in stored)
+    assert all(path.stat().st_mode & 0o777 == 0o600 for path in stored)
+
+
 def test_the_admins_static_files_are_served_by_whitenoise(caseworker: Client) -> None:
     page = caseworker.get("/admin/login/", headers={"Accept": "text/html"})
     assert page.status_code == 200
