@@ -15,12 +15,13 @@ import uuid
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from cases.models import Case, CaseNote, FollowUp, Milestone, Survivor
 from cases.services import case_require_open
 from ngo_cases.crypto import keys, stream
-from ngo_cases.errors import Invalid
+from ngo_cases.errors import Conflict, Invalid
 from ngo_cases.versioning import versioned_delete
 
 from .models import Attachment, Category, StoredObjectDeletion
@@ -34,7 +35,7 @@ def _part_of(case: Case, model: Any, part_id: uuid.UUID | None, field: str) -> A
         return None
     part = model.objects.filter(case=case, pk=part_id).first()
     if part is None:
-        raise Invalid({field: ["Not part of this case."]})
+        raise Invalid({field: [_("Not part of this case.")]})
     return part
 
 
@@ -58,6 +59,8 @@ def attachment_create(
         raise Invalid({"category": ["Not a category of attachment."]})
     if case is not None:
         case_require_open(case)
+    if survivor.is_erased:
+        raise Conflict(_("This survivor's record was erased."))
     attachment = Attachment(
         id=staged.id,
         survivor=survivor,

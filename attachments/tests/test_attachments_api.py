@@ -383,3 +383,28 @@ def test_rotating_the_master_key_re_encrypts_no_file(
     assert master_key_rotate().rewrapped >= 1
     assert stored_bytes(attachment_dir) == stored_before  # the files are untouched
     assert content(as_alice.get(created["download_url"])) == pdf()
+
+
+def test_nothing_is_uploaded_to_an_erased_survivor(
+    cast: Cast, client_for: Client, alices_case: Case, attachment_dir: Path
+) -> None:
+    survivor_erase(survivor=alices_case.survivor, acting_user=cast.sam)
+    for url in (survivor_files(alices_case), case_files(alices_case)):
+        refused = upload(client_for(cast.alice), url, pdf())
+        assert refused.status_code == 409 and refused["Content-Type"] == PROBLEM, url
+    assert stored_bytes(attachment_dir) == b""
+
+
+def test_a_case_document_belongs_to_one_of_its_notes_or_none(cast: Cast, client_for: Client, alices_case: Case) -> None:
+    from cases.services import case_note_create
+
+    note = case_note_create(case=alices_case, author=cast.alice, body="Met at the shelter.")
+    other_note = case_note_create(
+        case=make_case(opened_by=cast.alice, team=cast.team_a), author=cast.alice, body="Elsewhere."
+    )
+    as_alice = client_for(cast.alice)
+    tied = upload(as_alice, case_files(alices_case), pdf(), note=str(note.pk))
+    assert tied.status_code == 201 and tied.json()["note"] == str(note.pk)
+    refused = upload(as_alice, case_files(alices_case), pdf(), note=str(other_note.pk))
+    assert refused.status_code == 400 and list(refused.json()["errors"]) == ["note"]
+    assert Attachment.objects.count() == 1
