@@ -33,6 +33,7 @@ class Action(models.TextChoices):
     EXPORT = "export", _("Export")
     LETTER = "letter", _("Referral letter")
     DOWNLOAD = "download", _("Downloaded a file")
+    REPORT = "report", _("Ran a statistics report")
     DELETE = "delete", _("Deleted")
     ADMIN_VIEW = "admin_view", _("Admin view")
     LOGIN = "auth.login", _("Signed in")

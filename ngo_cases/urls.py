@@ -14,6 +14,7 @@ from ngo_cases.api.not_found import NotFoundApi
 from ngo_cases.api.schema import SchemaApi, SwaggerUiApi
 from notifications import apis as notifications_apis
 from referrals import apis as referrals_apis
+from reporting import apis as reporting_apis
 from workspace import apis as workspace_apis
 
 
@@ -126,6 +127,8 @@ api_v1 = [
         notifications_apis.NotificationReadApi.as_view(),
         name="notification-read",
     ),
+    path("statistics/", reporting_apis.PanelListApi.as_view(), name="statistics-list"),
+    path("statistics/<slug:panel>", reporting_apis.PanelApi.as_view(), name="statistics-panel"),
     path("schema/", SchemaApi.as_view(), name="schema"),
     path("docs/", SwaggerUiApi.as_view(url_name="api:schema"), name="docs"),
 ]

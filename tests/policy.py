@@ -212,6 +212,9 @@ API_POLICY: dict[str, dict[str, object]] = {
     "api:referral-letter": {
         "methods": {"GET": on_alices_referral(sender=403, desk=403, assignee=403, recipient_desk=403)}
     },
+    # statistics: administrators and supervisors, over their organisation's consented cases (docs/statistics.md)
+    "api:statistics-list": {"methods": {"GET": only(200, ["adam", "sam"], others=403)}},
+    "api:statistics-panel": {"methods": {"GET": only(200, ["adam", "sam"], others=403)}},
     # everyone's own inbox; someone else's notification does not exist for you
     "api:notification-list": {"methods": {"GET": staff(200)}},
     "api:notification-unread-count": {"methods": {"GET": staff(200)}},

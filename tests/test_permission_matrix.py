@@ -93,6 +93,8 @@ def _route_kwargs(route: Route, cast: Cast) -> dict[str, Any]:
             values[name] = _alices_attachment(route, cast)
         elif name in ALICES_OBJECTS:
             values[name] = _alices_objects(cast)[name]
+        elif name == "panel":
+            values[name] = "gender"
         elif name == "app_label":
             values[name] = "accounts"
         elif name in {"object_id", "id", "object_pk"}:

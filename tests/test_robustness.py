@@ -73,13 +73,20 @@ def test_head_answers_like_get_without_a_body(
     assert head.content == b""
 
 
-@pytest.mark.parametrize("route", [r for r in DATA_ROUTES if r.converters], ids=lambda r: r.name)
+NOT_IDS = {
+    "panel"
+}  # a statistics panel's name (a slug): an unknown one is a 404 to those who may ask (reporting/tests)
+
+
+@pytest.mark.parametrize("route", [r for r in DATA_ROUTES if set(r.converters) - NOT_IDS], ids=lambda r: r.name)
 def test_ids_that_are_not_uuids_answer_problem_404(
     route: Route, cast: Cast, client_for: Callable[[User | None], APIClient]
 ) -> None:
     kwargs = _route_kwargs(route, cast)
     good = reverse(route.name, kwargs=kwargs)
-    for value in kwargs.values():
+    for name, value in kwargs.items():
+        if name in NOT_IDS:
+            continue
         for bad in ("not-a-uuid", "1' OR '1'='1", "%00", "..%2F..%2Fetc"):
             url = good.replace(str(value), bad, 1)
             for method in ("GET", "POST", "PATCH", "DELETE"):

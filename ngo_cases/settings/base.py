@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cases",
     "referrals",
     "attachments",
+    "reporting",
     "audit",
     "notifications",
     "reminders",
@@ -343,6 +344,10 @@ PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
 # Bulk-access alert: more distinct survivors read than this within the window.
 NGO_BULK_ACCESS_SURVIVORS = env_int("NGO_BULK_ACCESS_SURVIVORS", 50)
 NGO_BULK_ACCESS_WINDOW_MINUTES = env_int("NGO_BULK_ACCESS_WINDOW_MINUTES", 60)
+
+# Statistics (docs/statistics.md): no shown count below k; shown counts rounded to a multiple of this (0: off).
+NGO_STATISTICS_K = env_int("NGO_STATISTICS_K", 11)
+NGO_STATISTICS_ROUND_TO = env_int("NGO_STATISTICS_ROUND_TO", 0)
 
 # Days a receiving organisation still sees a declined or completed referral (withdrawn: none).
 NGO_REFERRAL_GRACE_DAYS = env_int("NGO_REFERRAL_GRACE_DAYS", 7)

@@ -1,0 +1,212 @@
+"""The counts behind the statistics panels. Only cases whose survivor has a
+live ``reporting`` consent are counted (``counted_cases``); every panel is
+one SQL aggregate over them, whatever the number of cases. Suppression
+happens after, on the finished table (reporting/suppression.py)."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Now, TruncMonth, TruncQuarter, TruncYear
+
+from accounts.models import OrganisationType
+from cases import models as cases
+from referrals import models as referrals
+
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Filters:
+    organisation_id: Any
+    opened_from: datetime.date | None = None
+    opened_to: datetime.date | None = None
+    team_id: uuid.UUID | None = None
+    partner_id: uuid.UUID | None = None
+
+
+def live_reporting_consent() -> Exists:
+    return Exists(
+        cases.Consent.objects.filter(
+            case=OuterRef("pk"),
+            scope=cases.ConsentScope.REPORTING,
+            revoked_at__isnull=True,
+            given_at__lte=Now(),
+        ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=Now()))
+    )
+
+
+def counted_cases(filters: Filters) -> QuerySet[cases.Case]:
+    """The cases the figures count: the organisation's, with a live reporting
+    consent now, opened in the period, of the team."""
+    queryset = cases.Case.objects.filter(live_reporting_consent(), organisation_id=filters.organisation_id)
+    if filters.opened_from is not None:
+        queryset = queryset.filter(opened_at__date__gte=filters.opened_from)
+    if filters.opened_to is not None:
+        queryset = queryset.filter(opened_at__date__lte=filters.opened_to)
+    if filters.team_id is not None:
+        queryset = queryset.filter(team_id=filters.team_id)
+    return queryset
+
+
+# --- one-way tables: [(code, count)] in the vocabulary's order ---------------------------------
+
+
+def _complete(counts: dict[Any, int], codes: list[str]) -> list[tuple[str, int]]:
+    """Every code of the vocabulary (zeros included), then anything else the data holds, then unknown."""
+    rows = [(code, counts.pop(code, 0)) for code in codes]
+    unknown = counts.pop(None, 0) + counts.pop("", 0)
+    rows += sorted((str(code), count) for code, count in counts.items())
+    if unknown:
+        rows.append((UNKNOWN, unknown))
+    return rows
+
+
+def by_field(field: str, codes: list[str]) -> Callable[[Filters], list[tuple[str, int]]]:
+    def count(filters: Filters) -> list[tuple[str, int]]:
+        rows = counted_cases(filters).values(field).annotate(n=Count("id")).values_list(field, "n")
+        return _complete(dict(rows), codes)
+
+    return count
+
+
+def _column(model: Any, field: str) -> str:
+    column: str = model._meta.get_field(field).column
+    return column
+
+
+def by_array(field: str, codes: list[str]) -> Callable[[Filters], list[tuple[str, int]]]:
+    """A multi-valued field: each case once per value it holds (a case with
+    two exploitation types is in both rows), and once under ``unknown`` when
+    it holds none."""
+    column = _column(cases.Case, field)
+
+    def count(filters: Filters) -> list[tuple[str, int]]:
+        sql, params = counted_cases(filters).values("id").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT v, count(*) FROM "cases_case" c LEFT JOIN LATERAL unnest(c."{column}") v ON true '  # noqa: S608
+                f"WHERE c.id IN ({sql}) GROUP BY v",
+                params,
+            )
+            return _complete(dict(cursor.fetchall()), codes)
+
+    return count
+
+
+PERIODS = {"month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
+
+
+def by_period(unit: str) -> Callable[[Filters], list[tuple[str, int]]]:
+    """New cases per month, quarter or year of their opening (the
+    organisation's time zone), every period of the range, zeros included."""
+
+    def count(filters: Filters) -> list[tuple[str, int]]:
+        rows = (
+            counted_cases(filters)
+            .annotate(period=PERIODS[unit]("opened_at"))
+            .values("period")
+            .annotate(n=Count("id"))
+            .values_list("period", "n")
+        )
+        found = {_period_label(unit, value.date()): n for value, n in rows}
+        labels = _period_range(unit, filters, found)
+        return [(label, found.get(label, 0)) for label in labels]
+
+    return count
+
+
+def _period_label(unit: str, day: datetime.date) -> str:
+    if unit == "year":
+        return f"{day.year}"
+    if unit == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year}-{day.month:02d}"
+
+
+def _period_range(unit: str, filters: Filters, found: dict[str, int]) -> list[str]:
+    if filters.opened_from is None or filters.opened_to is None:
+        return sorted(found)
+    labels: list[str] = []
+    day = filters.opened_from.replace(day=1)
+    while day <= filters.opened_to:
+        label = _period_label(unit, day)
+        if label not in labels:
+            labels.append(label)
+        day = (day + datetime.timedelta(days=32)).replace(day=1)
+    return labels
+
+
+def identification_outcomes(filters: Filters) -> list[tuple[str, list[tuple[str, int]]]]:
+    """Decisions by kind (reasonable, conclusive grounds) and decision: a two-way table."""
+    decisions = [cases.Decision.PENDING, cases.Decision.POSITIVE, cases.Decision.NEGATIVE]
+    kinds = [cases.MilestoneKind.REASONABLE_GROUNDS, cases.MilestoneKind.CONCLUSIVE_GROUNDS]
+    found = (
+        cases.Milestone.objects.filter(case__in=counted_cases(filters), kind__in=kinds)
+        .values("kind", "decision")
+        .annotate(n=Count("id"))
+        .values_list("kind", "decision", "n")
+    )
+    rows = {(kind, decision): n for kind, decision, n in found}
+    return [(kind, [(decision, rows.get((kind, decision), 0)) for decision in decisions]) for kind in kinds]
+
+
+def _referrals(filters: Filters) -> QuerySet[referrals.Referral]:
+    queryset = referrals.Referral.objects.filter(case__in=counted_cases(filters)).exclude(
+        status=referrals.ReferralStatus.DRAFT
+    )
+    if filters.partner_id is not None:
+        queryset = queryset.filter(organisation_id=filters.partner_id)
+    return queryset
+
+
+def referrals_by_service(filters: Filters) -> list[tuple[str, int]]:
+    sql, params = _referrals(filters).values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT v, count(*) FROM "referrals_referral" r, unnest(r."services") v WHERE r.id IN ({sql}) GROUP BY v',  # noqa: S608
+            params,
+        )
+        return _complete(dict(cursor.fetchall()), list(referrals.ServiceType.values))
+
+
+def referrals_by_organisation_type(filters: Filters) -> list[tuple[str, int]]:
+    rows = _referrals(filters).values("organisation__org_type").annotate(n=Count("id"))
+    return _complete({row["organisation__org_type"]: row["n"] for row in rows}, list(OrganisationType.values))
+
+
+def referrals_by_outcome(filters: Filters) -> list[tuple[str, int]]:
+    """Ended referrals by how they ended: the outcome of completed ones, declined, withdrawn; open ones as open."""
+    rows = _referrals(filters).values("status", "outcome").annotate(n=Count("id"))
+    counts: dict[str, int] = {}
+    for row in rows:
+        status = row["status"]
+        key = row["outcome"] if status == referrals.ReferralStatus.COMPLETED and row["outcome"] else status
+        if status in referrals.OPEN_STATUSES:
+            key = "open"
+        counts[key] = counts.get(key, 0) + row["n"]
+    codes = ["open", *referrals.Outcome.values, referrals.ReferralStatus.DECLINED, referrals.ReferralStatus.WITHDRAWN]
+    return _complete(counts, codes)
+
+
+def by_survivor_array(field: str) -> Callable[[Filters], list[tuple[str, int]]]:
+    """A survivor's multi-valued field (citizenships), counted per case."""
+    column = _column(cases.Survivor, field)
+
+    def count(filters: Filters) -> list[tuple[str, int]]:
+        sql, params = counted_cases(filters).values("id").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT v, count(*) FROM "cases_case" c JOIN "cases_survivor" s ON s.id = c.survivor_id '  # noqa: S608
+                f'LEFT JOIN LATERAL unnest(s."{column}") v ON true WHERE c.id IN ({sql}) GROUP BY v',
+                params,
+            )
+            return _complete(dict(cursor.fetchall()), [])
+
+    return count
