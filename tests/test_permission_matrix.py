@@ -235,6 +235,7 @@ def _admin_expectation(route: Route, persona: str) -> set[int] | None:
         "auth_user_password_change": {404} if persona in {"adam", "root"} else {403},  # Django's fixed name
         "index": {200},
         "account": {200},  # one's own account: preferences and two-factor enrolment
+        "statistics": {200} if persona in {"sam", "adam"} else {403},  # the home NGO's admins and supervisors
         "password_change": {200},
         "password_change_done": {200},
         "jsi18n": {200},

@@ -415,6 +415,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.detect_bulk_access",
         "schedule": float(env_int("NGO_BULK_ACCESS_CHECK_SECONDS", 300)),
     },
+    # Stored attachment objects whose rows are gone, retried until the storage confirms (attachments.md).
+    "delete-stored-attachments": {
+        "task": "attachments.tasks.delete_stored_objects",
+        "schedule": float(env_int("NGO_ATTACHMENT_DELETE_SECONDS", 3600)),
+    },
 }
 
 # --- Email -----------------------------------------------------------------

@@ -1,0 +1,86 @@
+"""A panel's table as a chart (SVG, drawn on the server: no charting
+library, no CDN, nothing run in the browser) and as CSV. Hidden values are
+drawn as hidden, never as zero."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from django.utils.translation import gettext as _
+
+BAR_HEIGHT = 22
+GAP = 6
+LABEL_WIDTH = 300
+BAR_WIDTH = 360
+VALUE_WIDTH = 110
+
+
+def _bars(table: dict[str, Any]) -> list[tuple[str, int | None]]:
+    """(label, value) per bar: a row's count, or each (row, column) cell of a two-way table."""
+    columns = table["columns"]
+    bars = []
+    for row, cells in zip(table["rows"], table["cells"], strict=True):
+        for column, value in zip(columns, cells, strict=True):
+            label = row["label"] if len(columns) == 1 else f"{row['label']} — {column['label']}"
+            bars.append((label, value))
+    return bars
+
+
+def svg(table: dict[str, Any]) -> str:
+    """A horizontal bar chart; a hidden value is a hatched stub marked "hidden"."""
+    bars = _bars(table)
+    width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
+    height = 40 + len(bars) * (BAR_HEIGHT + GAP)
+    largest = max([value for _label, value in bars if value] or [1])
+    hidden_word = _("hidden (fewer than %(k)d, or would reveal one)") % {"k": table["k"]}
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label={quoteattr(table["title"])} font-family="sans-serif" font-size="13">',
+        '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>'
+        '<line x1="0" y1="0" x2="0" y2="6" stroke="#6b7280" stroke-width="2"/></pattern></defs>',
+        f'<text x="0" y="18" font-size="15" font-weight="bold" fill="#111827">{escape(table["title"])}</text>',
+    ]
+    for index, (label, value) in enumerate(bars):
+        y = 32 + index * (BAR_HEIGHT + GAP)
+        text_y = y + BAR_HEIGHT * 0.7
+        parts.append(
+            f'<text x="{LABEL_WIDTH - 8}" y="{text_y:.0f}" text-anchor="end" fill="#111827">{escape(label[:48])}</text>'
+        )
+        if value is None:
+            stub = f'x="{LABEL_WIDTH}" y="{y}" width="40" height="{BAR_HEIGHT}"'
+            parts.append(f'<rect {stub} fill="url(#hatch)" stroke="#6b7280"/>')
+            parts.append(f'<text x="{LABEL_WIDTH + 48}" y="{text_y:.0f}" fill="#374151">{escape(hidden_word)}</text>')
+            continue
+        length = 0 if value == 0 else max(2, round(BAR_WIDTH * value / largest))
+        parts.append(f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{BAR_HEIGHT}" fill="#0e5a6e"/>')
+        parts.append(f'<text x="{LABEL_WIDTH + length + 6}" y="{text_y:.0f}" fill="#111827">{value}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def csv_text(table: dict[str, Any]) -> str:
+    """Rows and columns with their labels; a hidden value is written as "hidden", not left empty or zero."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    columns = table["columns"]
+    two_way = len(columns) > 1
+    writer.writerow([table["title"], *(column["label"] for column in columns), *([_("Total")] if two_way else [])])
+    shown = lambda value: _("hidden") if value is None else value  # noqa: E731
+    for index, (row, cells) in enumerate(zip(table["rows"], table["cells"], strict=True)):
+        totals = [shown(table["row_totals"][index])] if two_way else []
+        writer.writerow([row["label"], *(shown(value) for value in cells), *totals])
+    if two_way:
+        writer.writerow([_("Total"), *(shown(value) for value in table["column_totals"]), shown(table["total"])])
+    else:
+        writer.writerow([_("Total"), shown(table["total"])])
+    writer.writerow([])
+    note = _(
+        "Counts of cases whose survivors consented to anonymised reporting; every value below %(k)d hidden, "
+        "with enough others that none can be worked out."
+    )
+    writer.writerow([note % {"k": table["k"]}])
+    return out.getvalue()

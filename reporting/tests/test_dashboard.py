@@ -1,0 +1,70 @@
+"""The statistics dashboard in the admin: tables and charts for the home
+NGO's administrators and supervisors, hidden values shown as hidden (never
+as zero), CSV and SVG downloads, every page and download in the access log."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from django.test import Client
+
+from audit.models import AccessLogEntry
+from conftest import Cast
+from reporting.tests.test_statistics_api import CANARY, _cases
+
+
+def _admin(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def test_the_dashboard_shows_every_panel_with_hidden_values_marked(cast: Cast) -> None:
+    _cases(cast, 11, gender="Feminine", exploitation_types=["ForcedLabour"])
+    _cases(cast, 4, gender="Masculine", exploitation_types=["ForcedLabour"])
+    page = _admin(cast.sam).get("/admin/statistics/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'id="panel-gender"' in body and 'id="panel-referrals-by-outcome"' in body
+    assert "<svg" in body and "hidden-count" in body
+    assert CANARY not in body
+    gender = body.split('id="panel-gender"', 1)[1].split("</section>", 1)[0]
+    assert '<th scope="row">Masculine</th><td><span class="hidden-count">hidden</span></td>' in gender
+    assert '<th scope="row">Feminine</th><td><span class="hidden-count">hidden</span></td>' in gender  # companion
+    assert '<th scope="row">Total</th><td>15</td>' in gender
+    labour = body.split('id="panel-exploitation-type"', 1)[1].split("</section>", 1)[0]
+    assert "<td>15</td>" in labour  # 15 cases in forced labour: shown
+    entry = AccessLogEntry.objects.filter(object_type="statistics").order_by("-id").first()
+    assert entry is not None and entry.action == "report" and json.loads(entry.detail) == {"panel": "dashboard"}
+
+
+def test_downloads_are_csv_and_svg_and_logged_with_their_parameters(cast: Cast) -> None:
+    _cases(cast, 11, gender="Feminine")
+    _cases(cast, 3, gender="Masculine")
+    client = _admin(cast.adam)
+    table = client.get("/admin/statistics/", {"team": str(cast.team_a.pk), "download": "csv", "panel": "gender"})
+    assert table.status_code == 200 and table["Content-Type"].startswith("text/csv")
+    assert table["Content-Disposition"] == 'attachment; filename="gender.csv"'
+    rows = list(csv.reader(io.StringIO(table.content.decode())))
+    assert rows[0] == ["Gender", "cases"]
+    assert ["Masculine", "hidden"] in rows and ["Feminine", "hidden"] in rows and ["Total", "14"] in rows
+    chart = client.get("/admin/statistics/", {"download": "svg", "panel": "gender"})
+    assert chart["Content-Type"].startswith("image/svg+xml") and chart.content.startswith(b"<svg")
+    assert b"hidden" in chart.content and CANARY.encode() not in chart.content
+    exports = AccessLogEntry.objects.filter(object_type="statistics", action="export").order_by("id")
+    assert [json.loads(entry.detail) for entry in exports] == [
+        {"panel": "gender", "format": "csv", "team": str(cast.team_a.pk)},
+        {"panel": "gender", "format": "svg"},
+    ]
+    assert client.get("/admin/statistics/", {"download": "exe", "panel": "gender"}).status_code == 403
+
+
+def test_only_the_home_ngos_administrators_and_supervisors(cast: Cast) -> None:
+    for persona, status in [("sam", 200), ("adam", 200), ("audrey", 403), ("root", 403)]:
+        assert _admin(cast.persona(persona)).get("/admin/statistics/").status_code == status, persona
+    assert Client().get("/admin/statistics/").status_code == 302
+    index = _admin(cast.sam).get("/admin/").content.decode()
+    assert 'href="/admin/statistics/"' in index
+    assert 'href="/admin/statistics/"' not in _admin(cast.audrey).get("/admin/").content.decode()
