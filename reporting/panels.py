@@ -10,6 +10,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import TextChoices
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganisationType
@@ -46,6 +48,9 @@ class Panel:
 def _words(choices: type[TextChoices]) -> dict[str, Any]:
     return dict(choices.choices)
 
+
+# "6-30 days" in the language of the request that reads it, not of the import.
+_days = lazy(lambda band: gettext("%(band)s days") % {"band": band}, str)
 
 MULTI = _("A case with several values is counted under each; the rows add up to more than the cases.")
 
@@ -107,6 +112,33 @@ PANELS: dict[str, Panel] = {
             column_labels=_words(cases.Decision),
             two_way=True,
             unit=_("decisions"),
+        ),
+        Panel(
+            "identification-times",
+            _("Days from referral to an identification decision"),
+            selectors.decision_times,
+            labels=_words(cases.MilestoneKind),
+            column_labels={label: _days(label) for label in selectors.band_labels()},
+            note=_(
+                "From the day the case was referred for the decision (the milestone's start) to the day it was "
+                "decided (its completion); decided milestones with both dates only."
+            ),
+            two_way=True,
+            unit=_("decisions"),
+        ),
+        Panel(
+            "follow-ups",
+            _("Follow-ups on time and overdue"),
+            selectors.follow_ups_on_time,
+            {
+                "done_on_time": _("Done by the due date"),
+                "done_late": _("Done after the due date"),
+                "open_overdue": _("Open and overdue"),
+                "open_not_due": _("Open, not yet due"),
+                "cancelled": _("Cancelled"),
+            },
+            note=_("Follow-ups of the counted cases; the period filter applies to their due dates."),
+            unit=_("follow-ups"),
         ),
         Panel(
             "referrals-by-service",

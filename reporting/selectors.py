@@ -14,6 +14,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Now, TruncMonth, TruncQuarter, TruncYear
+from django.utils import timezone
 
 from accounts.models import OrganisationType
 from cases import models as cases
@@ -210,3 +211,56 @@ def by_survivor_array(field: str) -> Callable[[Filters], list[tuple[str, int]]]:
             return _complete(dict(cursor.fetchall()), [])
 
     return count
+
+
+DECISION_BANDS = [(0, 5, "0-5"), (6, 30, "6-30"), (31, 90, "31-90"), (91, 180, "91-180"), (181, 365, "181-365")]
+OVER_A_YEAR = "366+"
+
+
+def decision_times(filters: Filters) -> list[tuple[str, list[tuple[str, int]]]]:
+    """Days from a case's referral for an identification decision (the
+    milestone's start) to the decision (its completion), in bands, for the
+    reasonable and the conclusive grounds: a two-way table. Only decided
+    milestones with both dates count."""
+    kinds = [cases.MilestoneKind.REASONABLE_GROUNDS, cases.MilestoneKind.CONCLUSIVE_GROUNDS]
+    found = cases.Milestone.objects.filter(
+        case__in=counted_cases(filters),
+        kind__in=kinds,
+        decision__in=[cases.Decision.POSITIVE, cases.Decision.NEGATIVE],
+        completed_on__isnull=False,
+    ).values_list("kind", "starts_on", "completed_on")
+    counts: dict[tuple[str, str], int] = {}
+    for kind, start, end in found:
+        days = (end - start).days
+        band = next((label for low, high, label in DECISION_BANDS if low <= days <= high), OVER_A_YEAR)
+        counts[(kind, band)] = counts.get((kind, band), 0) + 1
+    bands = band_labels()
+    return [(kind, [(band, counts.get((kind, band), 0)) for band in bands]) for kind in kinds]
+
+
+def follow_ups_on_time(filters: Filters) -> list[tuple[str, int]]:
+    """Follow-ups of the counted cases: done on time, done late, open and
+    overdue, open and not yet due, cancelled (due dates within the period
+    when one is given)."""
+    today = timezone.localdate()
+    queryset = cases.FollowUp.objects.filter(
+        case__in=counted_cases(Filters(filters.organisation_id, team_id=filters.team_id))
+    )
+    if filters.opened_from is not None:
+        queryset = queryset.filter(due_on__gte=filters.opened_from)
+    if filters.opened_to is not None:
+        queryset = queryset.filter(due_on__lte=filters.opened_to)
+    counts: dict[str, int] = {}
+    for status, due_on, completed_at in queryset.values_list("status", "due_on", "completed_at"):
+        if status == cases.FollowUpStatus.DONE:
+            key = "done_on_time" if completed_at is not None and completed_at.date() <= due_on else "done_late"
+        elif status == cases.FollowUpStatus.OPEN:
+            key = "open_overdue" if due_on < today else "open_not_due"
+        else:
+            key = "cancelled"
+        counts[key] = counts.get(key, 0) + 1
+    return _complete(counts, ["done_on_time", "done_late", "open_overdue", "open_not_due", "cancelled"])
+
+
+def band_labels() -> list[str]:
+    return [label for _low, _high, label in DECISION_BANDS] + [OVER_A_YEAR]

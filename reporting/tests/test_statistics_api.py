@@ -135,3 +135,35 @@ def test_labels_in_russian(cast: Cast, client_for: Client) -> None:
 def test_only_administrators_and_supervisors(cast: Cast, client_for: Client) -> None:
     for persona, status in [("adam", 200), ("sam", 200), ("alice", 403), ("audrey", 403), ("pat", 403)]:
         assert client_for(cast.persona(persona)).get("/api/v1/statistics/gender").status_code == status, persona
+
+
+def test_identification_times_are_counted_in_bands(cast: Cast, client_for: Client) -> None:
+    from cases.models import Milestone
+    from cases.services import milestone_record
+
+    for case in _cases(cast, 11, gender="Feminine"):
+        milestone = milestone_record(
+            case=case, recorded_by=cast.alice, kind="reasonable_grounds", starts_on=datetime.date(2026, 3, 2)
+        )
+        Milestone.objects.filter(pk=milestone.pk).update(decision="positive", completed_on=datetime.date(2026, 3, 5))
+    table = _panel(client_for(cast.sam), "identification-times")
+    assert [row["code"] for row in table["rows"]] == ["reasonable_grounds", "conclusive_grounds"]
+    assert table["columns"][0] == {"code": "0-5", "label": "0-5 days"}
+    assert table["cells"][0][0] == 11 and table["cells"][1] == [0] * len(table["columns"])
+
+
+def test_follow_ups_on_time_and_overdue(cast: Cast, client_for: Client) -> None:
+    from cases.models import FollowUp
+    from cases.services import follow_up_create
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    for case in _cases(cast, 13, gender="Feminine"):
+        follow_up_create(case=case, created_by=cast.alice, assignee=cast.alice, due_on=yesterday, description="")
+    ids = list(FollowUp.objects.order_by("id").values_list("id", flat=True))
+    two_days_ago = timezone.now() - datetime.timedelta(days=2)
+    FollowUp.objects.filter(id__in=ids[:11]).update(status="done", completed_at=two_days_ago)
+    FollowUp.objects.filter(id=ids[11]).update(status="cancelled")
+    table = _panel(client_for(cast.sam), "follow-ups")
+    assert _row(table, "done_on_time") == 11
+    assert _row(table, "open_overdue") is None and _row(table, "cancelled") is None  # one each: hidden
+    assert table["total"] == 13
