@@ -231,6 +231,8 @@ def decision_times(filters: Filters) -> list[tuple[str, list[tuple[str, int]]]]:
     ).values_list("kind", "starts_on", "completed_on")
     counts: dict[tuple[str, str], int] = {}
     for kind, start, end in found:
+        if end is None:  # excluded by the query; for the type checker
+            continue
         days = (end - start).days
         band = next((label for low, high, label in DECISION_BANDS if low <= days <= high), OVER_A_YEAR)
         counts[(kind, band)] = counts.get((kind, band), 0) + 1
