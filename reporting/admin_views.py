@@ -35,12 +35,14 @@ class DashboardFilterForm(forms.Form):
     opened_from = forms.DateField(
         label=_("Cases opened from"), required=False, widget=forms.DateInput({"type": "date"})
     )
-    opened_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput({"type": "date"}))
+    opened_to = forms.DateField(label=_("Cases opened until"), required=False, widget=forms.DateInput({"type": "date"}))
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
 
     def __init__(self, *args: Any, organisation_id: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(organisation_id=organisation_id).order_by("name")  # type: ignore[attr-defined]
+        team = self.fields["team"]
+        team.queryset = Team.objects.filter(organisation_id=organisation_id).order_by("name")  # type: ignore[attr-defined]
+        team.label_from_instance = lambda chosen: chosen.name  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -104,7 +106,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     panels: list[dict[str, Any]] = []
     for panel in PANELS.values():
         result = table(panel, filters)
-        panels.append({"table": result, "chart": mark_safe(charts.svg(result)), "rows": _rows(result)})  # noqa: S308 - built with escaped labels
+        panels.append({"table": result, "chart": mark_safe(charts.svg(result, titled=False)), "rows": _rows(result)})  # noqa: S308 - built with escaped labels
     _log(request, Action.REPORT, {"panel": "dashboard", **params})
     query = request.GET.urlencode()
     context = {

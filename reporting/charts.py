@@ -29,11 +29,14 @@ def _bars(table: dict[str, Any]) -> list[tuple[str, int | None]]:
     return bars
 
 
-def svg(table: dict[str, Any]) -> str:
-    """A horizontal bar chart; a hidden value is a hatched stub marked "hidden"."""
+def svg(table: dict[str, Any], *, titled: bool = True) -> str:
+    """A horizontal bar chart; a hidden value is a hatched stub marked
+    "hidden". ``titled``: with the panel's title on top (a downloaded chart
+    stands alone; on the dashboard the heading says it)."""
     bars = _bars(table)
     width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
-    height = 40 + len(bars) * (BAR_HEIGHT + GAP)
+    top = 32 if titled else 4
+    height = top + 8 + len(bars) * (BAR_HEIGHT + GAP)
     largest = max([value for _label, value in bars if value] or [1])
     hidden_word = _("hidden (fewer than %(k)d, or would reveal one)") % {"k": table["k"]}
     parts = [
@@ -42,10 +45,13 @@ def svg(table: dict[str, Any]) -> str:
         '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>'
         '<line x1="0" y1="0" x2="0" y2="6" stroke="#6b7280" stroke-width="2"/></pattern></defs>',
-        f'<text x="0" y="18" font-size="15" font-weight="bold" fill="#111827">{escape(table["title"])}</text>',
     ]
+    if titled:
+        parts.append(
+            f'<text x="0" y="18" font-size="15" font-weight="bold" fill="#111827">{escape(table["title"])}</text>'
+        )
     for index, (label, value) in enumerate(bars):
-        y = 32 + index * (BAR_HEIGHT + GAP)
+        y = top + index * (BAR_HEIGHT + GAP)
         text_y = y + BAR_HEIGHT * 0.7
         parts.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{text_y:.0f}" text-anchor="end" fill="#111827">{escape(label[:48])}</text>'

@@ -33,7 +33,7 @@ def test_the_dashboard_shows_every_panel_with_hidden_values_marked(cast: Cast) -
     gender = body.split('id="panel-gender"', 1)[1].split("</section>", 1)[0]
     assert '<th scope="row">Masculine</th><td><span class="hidden-count">hidden</span></td>' in gender
     assert '<th scope="row">Feminine</th><td><span class="hidden-count">hidden</span></td>' in gender  # companion
-    assert '<th scope="row">Total</th><td>15</td>' in gender
+    assert '<th scope="row">Total</th><td>15</td>' in gender  # the total row
     labour = body.split('id="panel-exploitation-type"', 1)[1].split("</section>", 1)[0]
     assert "<td>15</td>" in labour  # 15 cases in forced labour: shown
     entry = AccessLogEntry.objects.filter(object_type="statistics").order_by("-id").first()
