@@ -26,7 +26,7 @@ from ngo_cases.access_log import Action
 
 from . import charts
 from .panels import PANELS, table
-from .selectors import Filters
+from .selectors import EARLIEST, LATEST, Filters
 
 REPORTING_ROLES = (Role.ADMIN, Role.SUPERVISOR)
 
@@ -46,7 +46,11 @@ class DashboardFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("opened_from") and data.get("opened_to") and data["opened_from"] > data["opened_to"]:
+        start, end = data.get("opened_from"), data.get("opened_to")
+        for name in ("opened_from", "opened_to"):
+            if data.get(name) and not EARLIEST <= data[name] <= LATEST:
+                self.add_error(name, _("Choose a day between 1990 and 2100."))
+        if start and end and start > end:
             self.add_error("opened_to", _("The period ends before it starts."))
         return data
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -21,22 +23,31 @@ from ngo_cases.api.permissions import HomeRole
 from ngo_cases.errors import Invalid, NotFound
 
 from .panels import PANELS, table
-from .selectors import Filters
+from .selectors import EARLIEST, LATEST, LONGEST_PERIOD_DAYS, Filters
 
 # The home NGO's administrators and supervisors (the bootstrap superuser has no organisation to count).
 REPORTERS = HomeRole.of(Role.ADMIN, Role.SUPERVISOR)
 
 
+_IN_RANGE = [MinValueValidator(EARLIEST), MaxValueValidator(LATEST)]
+
+
 class PanelFilterSerializer(serializers.Serializer):
-    opened_from = serializers.DateField(required=False, help_text="Cases opened on or after this day.")
-    opened_to = serializers.DateField(required=False, help_text="Cases opened on or before this day.")
+    opened_from = serializers.DateField(
+        required=False, validators=_IN_RANGE, help_text="Cases opened on or after this day."
+    )
+    opened_to = serializers.DateField(
+        required=False, validators=_IN_RANGE, help_text="Cases opened on or before this day."
+    )
     team = serializers.UUIDField(required=False, help_text="Cases of this team only.")
     partner = serializers.UUIDField(required=False, help_text="Referral panels: referrals to this organisation only.")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("opened_from"), attrs.get("opened_to")
         if start and end and start > end:
-            raise serializers.ValidationError({"opened_to": ["The period ends before it starts."]})
+            raise serializers.ValidationError({"opened_to": [_("The period ends before it starts.")]})
+        if start and end and (end - start).days > LONGEST_PERIOD_DAYS:
+            raise serializers.ValidationError({"opened_to": [_("A period is at most a hundred years.")]})
         return attrs
 
 

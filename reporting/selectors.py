@@ -23,6 +23,13 @@ from referrals import models as referrals
 UNKNOWN = "unknown"
 
 
+# The dates a period may span: a case is opened in the NGO's lifetime, and a
+# period of a century at most keeps a per-month panel to 1,200 rows.
+EARLIEST = datetime.date(1990, 1, 1)
+LATEST = datetime.date(2100, 12, 31)
+LONGEST_PERIOD_DAYS = 100 * 366
+
+
 @dataclass(frozen=True)
 class Filters:
     organisation_id: Any
@@ -134,14 +141,12 @@ def _period_label(unit: str, day: datetime.date) -> str:
 def _period_range(unit: str, filters: Filters, found: dict[str, int]) -> list[str]:
     if filters.opened_from is None or filters.opened_to is None:
         return sorted(found)
-    labels: list[str] = []
+    labels: dict[str, None] = {}  # ordered, without repeats
     day = filters.opened_from.replace(day=1)
     while day <= filters.opened_to:
-        label = _period_label(unit, day)
-        if label not in labels:
-            labels.append(label)
+        labels[_period_label(unit, day)] = None
         day = (day + datetime.timedelta(days=32)).replace(day=1)
-    return labels
+    return list(labels)
 
 
 def identification_outcomes(filters: Filters) -> list[tuple[str, list[tuple[str, int]]]]:

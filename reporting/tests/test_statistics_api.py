@@ -167,3 +167,16 @@ def test_follow_ups_on_time_and_overdue(cast: Cast, client_for: Client) -> None:
     assert _row(table, "done_on_time") == 11
     assert _row(table, "open_overdue") is None and _row(table, "cancelled") is None  # one each: hidden
     assert table["total"] == 13
+
+
+def test_periods_are_bounded(cast: Cast, client_for: Client) -> None:
+    as_sam = client_for(cast.sam)
+    for params in (
+        {"opened_from": "0001-01-01", "opened_to": "9999-12-31"},
+        {"opened_to": "9999-12-31"},
+        {"opened_from": "1990-01-01", "opened_to": "2100-12-31", "team": "not-a-uuid"},
+    ):
+        response = as_sam.get("/api/v1/statistics/cases-by-month", params)
+        assert response.status_code == 400, params
+    wide = _panel(as_sam, "cases-by-year", opened_from="1990-01-01", opened_to="2089-12-31")
+    assert len(wide["rows"]) == 100
