@@ -80,14 +80,18 @@ class PanelListItemSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
+class PanelListSerializer(serializers.Serializer):
+    panels = PanelListItemSerializer(many=True)
+
+
 class PanelListApi(BaseAPIView):
     permission_classes = [REPORTERS]
-    pagination_class = None
 
-    @extend_schema(responses={200: PanelListItemSerializer(many=True)})
+    @extend_schema(operation_id="statistics_panels", responses={200: PanelListSerializer})
     def get(self, request: Request) -> Response:
         """The statistics panels there are: their names (for GET /statistics/{panel}) and titles."""
-        return Response([{"panel": name, "title": str(panel.title)} for name, panel in PANELS.items()])
+        panels = [{"panel": name, "title": str(panel.title)} for name, panel in PANELS.items()]
+        return Response(PanelListSerializer({"panels": panels}).data)
 
 
 class PanelApi(BaseAPIView):
@@ -95,7 +99,9 @@ class PanelApi(BaseAPIView):
     audit_type = "statistics"
     query_parameters = frozenset(PanelFilterSerializer().fields)
 
-    @extend_schema(parameters=[PanelFilterSerializer], responses={200: PanelSerializer})
+    @extend_schema(
+        operation_id="statistics_panel", parameters=[PanelFilterSerializer], responses={200: PanelSerializer}
+    )
     def get(self, request: Request, panel: str) -> Response:
         """One panel as a table of counts of consented cases (docs/statistics.md): every value from 1 to k-1
         hidden, and enough others hidden that none can be worked out from the totals. Written to the access log

@@ -180,3 +180,8 @@ def test_periods_are_bounded(cast: Cast, client_for: Client) -> None:
         assert response.status_code == 400, params
     wide = _panel(as_sam, "cases-by-year", opened_from="1990-01-01", opened_to="2089-12-31")
     assert len(wide["rows"]) == 100
+
+
+def test_the_list_of_panels(cast: Cast, client_for: Client) -> None:
+    panels = client_for(cast.adam).get("/api/v1/statistics/").json()["panels"]
+    assert {"panel": "gender", "title": "Gender"} in panels and len(panels) == 19
