@@ -118,7 +118,7 @@ messages: $(STAMP)
 lock:
 	$(PYTHON) -m venv var/uv && var/uv/bin/pip install --quiet uv
 	cd requirements && ../var/uv/bin/uv pip compile --python-version 3.11 --generate-hashes --no-header base.in -o base.txt
-	cd requirements && ../var/uv/bin/uv pip compile --python-version 3.11 --generate-hashes --no-header dev.in -o dev.txt
+	cd requirements && ../var/uv/bin/uv pip compile --python-version 3.11 --generate-hashes --no-header --override overrides.txt dev.in -o dev.txt
 
 clean-var:
 	rm -rf var/

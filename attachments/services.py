@@ -94,11 +94,13 @@ def attachment_delete(*, attachment: Attachment, acting_user: User, expected_ver
         case_require_open(attachment.case)
     storage_name = attachment.storage_name
     versioned_delete(attachment, expected=expected_version)
-    _queue_deletion([storage_name])
+    queue_stored_object_deletion([storage_name])
     logger.info("attachment %s deleted by user %s", attachment.pk, acting_user.pk)
 
 
-def _queue_deletion(storage_names: list[str]) -> None:
+def queue_stored_object_deletion(storage_names: list[str]) -> None:
+    """Delete these stored objects once the transaction commits (and, until
+    the storage confirms, on every run of the hourly task)."""
     if not storage_names:
         return
     StoredObjectDeletion.objects.bulk_create(
@@ -116,5 +118,5 @@ def on_survivor_erased(*, survivor: Survivor, **kwargs: Any) -> None:
     attachments = Attachment.objects.filter(survivor=survivor)
     names = list(attachments.values_list("storage_name", flat=True))
     attachments.delete()
-    _queue_deletion(names)
+    queue_stored_object_deletion(names)
     logger.info("survivor %s erased: %d attachments deleted", survivor.pk, len(names))

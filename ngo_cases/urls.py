@@ -128,6 +128,18 @@ api_v1 = [
         name="notification-read",
     ),
     path("statistics/", reporting_apis.PanelListApi.as_view(), name="statistics-list"),
+    path("statistics/exports/", reporting_apis.ExportListApi.as_view(), name="statistics-export-list"),
+    path(
+        "statistics/exports/<uuid:export_id>", reporting_apis.ExportDetailApi.as_view(), name="statistics-export-detail"
+    ),
+    path(
+        "statistics/exports/<uuid:export_id>/csv", reporting_apis.ExportCsvApi.as_view(), name="statistics-export-csv"
+    ),
+    path(
+        "statistics/exports/<uuid:export_id>/xlsx",
+        reporting_apis.ExportXlsxApi.as_view(),
+        name="statistics-export-xlsx",
+    ),
     path("statistics/<slug:panel>", reporting_apis.PanelApi.as_view(), name="statistics-panel"),
     path("schema/", SchemaApi.as_view(), name="schema"),
     path("docs/", SwaggerUiApi.as_view(url_name="api:schema"), name="docs"),

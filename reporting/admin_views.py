@@ -10,11 +10,12 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -23,8 +24,11 @@ from django.views.decorators.cache import never_cache
 from accounts.models import Role, Team
 from ngo_cases import access_log
 from ngo_cases.access_log import Action
+from ngo_cases.errors import NotFound
 
-from . import charts
+from . import charts, selectors, services
+from .apis import export_download
+from .models import ExportFormat, ExportStatus
 from .panels import PANELS, table
 from .selectors import EARLIEST, LATEST, Filters
 
@@ -60,47 +64,61 @@ def may_report(user: Any) -> bool:
     return bool(getattr(user, "role", None) in REPORTING_ROLES and organisation is not None and organisation.is_home)
 
 
-def _log(request: HttpRequest, action: str, detail: dict[str, Any]) -> None:
+def _log(request: HttpRequest, action: str, detail: dict[str, Any], object_ids: list[Any] | None = None) -> None:
     access_log.record(
         action=action,
         actor=request.user,
         object_type="statistics",
-        object_ids=[],
+        object_ids=object_ids or [],
         detail=json.dumps(detail, sort_keys=True),
     )
 
 
-@never_cache
-def dashboard_view(request: HttpRequest) -> HttpResponse:
-    """GET /admin/statistics/ (and ?download=csv|svg&panel=...)."""
-    site = admin.site
+def _reporter(request: HttpRequest) -> Any:
+    """The signed-in administrator or supervisor of the home NGO; None: send to the sign-in page."""
     if not (request.user.is_authenticated and request.user.is_active and request.user.is_staff):
-        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-    if not site.has_permission(request):
-        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-    user: Any = request.user
-    if not may_report(user):
+        return None
+    if not admin.site.has_permission(request):
+        return None
+    if not may_report(request.user):
         raise PermissionDenied
-    form = DashboardFilterForm(request.GET or None, organisation_id=user.organisation_id)
+    return request.user
+
+
+def _filters(form: DashboardFilterForm, organisation_id: Any) -> tuple[Filters, dict[str, str]]:
+    """The form's filters (none when invalid) and their parameters as the access log records them."""
     values = form.cleaned_data if form.is_bound and form.is_valid() else {}
     team = values.get("team")
     filters = Filters(
-        organisation_id=user.organisation_id,
+        organisation_id=organisation_id,
         opened_from=values.get("opened_from"),
         opened_to=values.get("opened_to"),
         team_id=team.pk if team else None,
     )
-    params = {key: str(value.pk if key == "team" else value) for key, value in values.items() if value}
+    return filters, {key: str(value.pk if key == "team" else value) for key, value in values.items() if value}
+
+
+@never_cache
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    """GET /admin/statistics/ (and ?download=csv|svg|png&panel=...)."""
+    site = admin.site
+    user = _reporter(request)
+    if user is None:
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    form = DashboardFilterForm(request.GET or None, organisation_id=user.organisation_id)
+    filters, params = _filters(form, user.organisation_id)
 
     download, name = request.GET.get("download"), request.GET.get("panel")
     if download is not None:
         panel = PANELS.get(name or "")
-        if panel is None or download not in ("csv", "svg"):
+        if panel is None or download not in ("csv", "svg", "png"):
             raise PermissionDenied  # only the links this page draws
         result = table(panel, filters)
         _log(request, Action.EXPORT, {"panel": panel.name, "format": download, **params})
         if download == "csv":
             response = HttpResponse(charts.csv_text(result), content_type="text/csv; charset=utf-8")
+        elif download == "png":
+            response = HttpResponse(charts.png(result), content_type="image/png")
         else:
             response = HttpResponse(charts.svg(result), content_type="image/svg+xml; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{panel.name}.{download}"'
@@ -120,8 +138,49 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "panels": panels,
         "query": query,
         "k": settings.NGO_STATISTICS_K,
+        "exports": selectors.export_list(organisation_id=user.organisation_id).order_by("-requested_at")[:10],
+        "export_hours": settings.NGO_STATISTICS_EXPORT_HOURS,
+        "export_filters": params,
     }
     return render(request, "admin/reporting/dashboard.html", context)
+
+
+@never_cache
+def export_request_view(request: HttpRequest) -> HttpResponse:
+    """POST /admin/statistics/exports/: an anonymised export of the records the
+    dashboard's filters select, prepared by a worker; back to the dashboard."""
+    user = _reporter(request)
+    if user is None:
+        return redirect_to_login(reverse("admin:statistics"), reverse("admin:login"))
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = DashboardFilterForm(request.POST, organisation_id=user.organisation_id)
+    if not form.is_valid():
+        messages.error(request, _("Correct the filters first."))
+        return redirect(reverse("admin:statistics"))
+    filters, _params = _filters(form, user.organisation_id)
+    export = services.export_request(requested_by=user, filters=filters)
+    _log(request, Action.EXPORT, {"report": "anonymised-export", **export.parameters}, [export.pk])
+    messages.success(request, _("The export is being prepared. Reload this page in a moment to download it."))
+    return redirect(reverse("admin:statistics") + "#exports")
+
+
+@never_cache
+def export_download_view(request: HttpRequest, export_id: Any, fmt: str) -> HttpResponseBase:
+    """GET /admin/statistics/exports/<id>/<csv|xlsx>: a ready export's file."""
+    user = _reporter(request)
+    if user is None:
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    if fmt not in ExportFormat.values:
+        raise Http404
+    try:
+        export = selectors.export_get(organisation_id=user.organisation_id, export_id=export_id)
+    except NotFound:
+        raise Http404 from None
+    if export.status != ExportStatus.READY:
+        raise Http404
+    _log(request, Action.DOWNLOAD, {"format": fmt}, [export.pk])
+    return export_download(export, fmt)
 
 
 def _rows(result: dict[str, Any]) -> list[dict[str, Any]]:

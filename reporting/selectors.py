@@ -7,18 +7,24 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Now, TruncMonth, TruncQuarter, TruncYear
+from django.db.models.functions import ExtractYear, Now, TruncMonth, TruncQuarter, TruncYear
 from django.utils import timezone
 
 from accounts.models import OrganisationType
+from attachments.storage import attachment_storage
 from cases import models as cases
+from ngo_cases.crypto import keys, stream
+from ngo_cases.errors import NotFound, get_or_not_found
 from referrals import models as referrals
+
+from .ctdc import Source
+from .models import AnonymisedExport
 
 UNKNOWN = "unknown"
 
@@ -271,3 +277,60 @@ def follow_ups_on_time(filters: Filters) -> list[tuple[str, int]]:
 
 def band_labels() -> list[str]:
     return [label for _low, _high, label in DECISION_BANDS] + [OVER_A_YEAR]
+
+
+# --- the anonymised export ------------------------------------------------------------------------
+
+
+def export_sources(filters: Filters) -> Iterator[Source]:
+    """One source per survivor: the latest of her counted cases (a survivor
+    with two cases in the period is one record, as k counts people)."""
+    rows = (
+        counted_cases(filters)
+        .order_by("survivor_id", "-opened_at", "-id")
+        .distinct("survivor_id")
+        .annotate(year=ExtractYear("opened_at"))
+        .values_list(
+            "year",
+            "survivor__gender",
+            "survivor__age_band",
+            "survivor__citizenships",
+            "countries_of_exploitation",
+            "exploitation_types",
+            "sexual_exploitation_types",
+            "labour_industry",
+            "means_of_control",
+            "recruitment_methods",
+            "trafficker_relationship",
+        )
+    )
+    for row in rows.iterator(chunk_size=5000):
+        yield Source(*row)
+
+
+def export_list(*, organisation_id: Any) -> QuerySet[AnonymisedExport]:
+    return AnonymisedExport.objects.filter(organisation_id=organisation_id).select_related(
+        "organisation", "requested_by", "data_key"
+    )
+
+
+def export_get(*, organisation_id: Any, export_id: Any) -> AnonymisedExport:
+    """One of the organisation's exports; another's, or none, is NotFound."""
+    return get_or_not_found(export_list(organisation_id=organisation_id), pk=export_id)
+
+
+def export_plaintext(export: AnonymisedExport, fmt: str) -> Iterator[bytes]:
+    """A ready export's file, decrypted one chunk at a time as it is read."""
+    name, wrapped = (export.csv_object, export.csv_key) if fmt == "csv" else (export.xlsx_object, export.xlsx_key)
+    if export.data_key is None or wrapped is None:
+        raise NotFound()
+    identifier = export.file_id(fmt)
+    file_key = stream.unwrap_file_key(keys.data_cipher(export.data_key), identifier, bytes(wrapped))
+    raw = attachment_storage().open(name, "rb")
+
+    def blocks() -> Iterator[bytes]:
+        with raw:
+            while block := raw.read(64 * 1024):
+                yield block
+
+    return stream.decrypt(file_key, identifier, blocks())

@@ -215,6 +215,13 @@ API_POLICY: dict[str, dict[str, object]] = {
     # statistics: administrators and supervisors, over their organisation's consented cases (docs/statistics.md)
     "api:statistics-list": {"methods": {"GET": only(200, ["adam", "sam"], others=403)}},
     "api:statistics-panel": {"methods": {"GET": only(200, ["adam", "sam"], others=403)}},
+    # the anonymised export (an export of the home NGO, ready): asked for with no filters is every consented case
+    "api:statistics-export-list": {
+        "methods": {"GET": only(200, ["adam", "sam"], others=403), "POST": only(202, ["adam", "sam"], others=403)}
+    },
+    "api:statistics-export-detail": {"methods": {"GET": only(200, ["adam", "sam"], others=403)}},
+    "api:statistics-export-csv": {"methods": {"GET": only(200, ["adam", "sam"], others=403)}},
+    "api:statistics-export-xlsx": {"methods": {"GET": only(200, ["adam", "sam"], others=403)}},
     # everyone's own inbox; someone else's notification does not exist for you
     "api:notification-list": {"methods": {"GET": staff(200)}},
     "api:notification-unread-count": {"methods": {"GET": staff(200)}},

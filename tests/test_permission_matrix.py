@@ -95,6 +95,10 @@ def _route_kwargs(route: Route, cast: Cast) -> dict[str, Any]:
             values[name] = _alices_objects(cast)[name]
         elif name == "panel":
             values[name] = "gender"
+        elif name == "export_id":
+            values[name] = _a_ready_export(cast)
+        elif name == "fmt":
+            values[name] = "csv"
         elif name == "app_label":
             values[name] = "accounts"
         elif name in {"object_id", "id", "object_pk"}:
@@ -146,6 +150,16 @@ def _alices_objects(cast: Cast) -> dict[str, Any]:
         }
         cast._alices_objects = cached  # type: ignore[attr-defined]
     return cached
+
+
+def _a_ready_export(cast: Cast) -> Any:
+    """An anonymised export of the home NGO, built (with nothing to publish)."""
+    from reporting.selectors import Filters
+    from reporting.services import export_build, export_request
+
+    export = export_request(requested_by=cast.sam, filters=Filters(organisation_id=cast.home.pk))
+    export_build(export.pk)
+    return export.pk
 
 
 def _alices_attachment(route: Route, cast: Cast) -> Any:
@@ -236,6 +250,8 @@ def _admin_expectation(route: Route, persona: str) -> set[int] | None:
         "index": {200},
         "account": {200},  # one's own account: preferences and two-factor enrolment
         "statistics": {200} if persona in {"sam", "adam"} else {403},  # the home NGO's admins and supervisors
+        "statistics-export": {405} if persona in {"sam", "adam"} else {403},  # asked for by POST only
+        "statistics-export-download": {200} if persona in {"sam", "adam"} else {403},  # a ready export's CSV
         "password_change": {200},
         "password_change_done": {200},
         "jsi18n": {200},

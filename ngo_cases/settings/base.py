@@ -348,6 +348,10 @@ NGO_BULK_ACCESS_WINDOW_MINUTES = env_int("NGO_BULK_ACCESS_WINDOW_MINUTES", 60)
 # Statistics (docs/statistics.md): no shown count below k; shown counts rounded to a multiple of this (0: off).
 NGO_STATISTICS_K = env_int("NGO_STATISTICS_K", 11)
 NGO_STATISTICS_ROUND_TO = env_int("NGO_STATISTICS_ROUND_TO", 0)
+# The anonymised export: hours its files are kept, and the share of records (percent) it may withhold
+# before it generalises further (docs/statistics.md, "The export").
+NGO_STATISTICS_EXPORT_HOURS = env_int("NGO_STATISTICS_EXPORT_HOURS", 24)
+NGO_STATISTICS_EXPORT_MAX_WITHHELD_PERCENT = env_int("NGO_STATISTICS_EXPORT_MAX_WITHHELD_PERCENT", 5)
 
 # Days a receiving organisation still sees a declined or completed referral (withdrawn: none).
 NGO_REFERRAL_GRACE_DAYS = env_int("NGO_REFERRAL_GRACE_DAYS", 7)
@@ -419,6 +423,11 @@ CELERY_BEAT_SCHEDULE = {
     "delete-stored-attachments": {
         "task": "attachments.tasks.delete_stored_objects",
         "schedule": float(env_int("NGO_ATTACHMENT_DELETE_SECONDS", 3600)),
+    },
+    # Anonymised exports past their hours: keys destroyed, files deleted (statistics.md).
+    "expire-statistics-exports": {
+        "task": "reporting.tasks.expire_exports",
+        "schedule": float(env_int("NGO_STATISTICS_EXPIRE_SECONDS", 900)),
     },
 }
 

@@ -371,7 +371,8 @@ def test_case_reviews_follow_the_risk_level_and_stop_when_closed(team: Cast) -> 
     assert len(nxt) == 1 and nxt[0][1] > first_due
     # Nobody to remind one week does not stop the reviews.
     User.objects.filter(pk=team.alice.pk).update(is_active=False)
-    dispatch_due(now=at(2100, 3, 1))
+    due = nxt[0][1]  # a quarter after the first, on the opening's day of the month (not always before 1 March)
+    dispatch_due(now=at(due.year, due.month, due.day) + dt.timedelta(days=2))
     assert Reminder.objects.get(source_id=case.pk, due_on=nxt[0][1]).outcome == Outcome.NO_RECIPIENT
     plan()
     assert planned(source_id=case.pk)[0][1] > nxt[0][1]

@@ -9,9 +9,13 @@ import io
 import json
 
 from django.test import Client
+from PIL import Image, ImageDraw, ImageFont
 
 from audit.models import AccessLogEntry
 from conftest import Cast
+from reporting import charts
+from reporting.models import AnonymisedExport
+from reporting.tasks import build_export
 from reporting.tests.test_statistics_api import CANARY, _cases
 
 
@@ -68,3 +72,62 @@ def test_only_the_home_ngos_administrators_and_supervisors(cast: Cast) -> None:
     index = _admin(cast.sam).get("/admin/").content.decode()
     assert 'href="/admin/statistics/"' in index
     assert 'href="/admin/statistics/"' not in _admin(cast.audrey).get("/admin/").content.decode()
+
+
+def test_a_chart_downloads_as_png_with_cyrillic_labels_and_hidden_values_hatched(cast: Cast) -> None:
+    _cases(cast, 11, gender="Feminine")
+    _cases(cast, 3, gender="Masculine")
+    _cases(cast, 12, gender="NonConforming")
+    cast.adam.language = "ru"
+    cast.adam.save(update_fields=["language"])
+    response = _admin(cast.adam).get("/admin/statistics/", {"download": "png", "panel": "gender"})
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"] == 'attachment; filename="gender.png"'
+    image = Image.open(io.BytesIO(response.content)).convert("RGB")
+    assert image.width == 2 * (charts.LABEL_WIDTH + charts.BAR_WIDTH + charts.VALUE_WIDTH)
+    colours = {colour for _count, colour in image.getcolors(maxcolors=1 << 20) or []}
+    assert (0x0E, 0x5A, 0x6E) in colours  # a shown bar (12)
+    assert (0x6B, 0x72, 0x80) in colours  # the hatching of a hidden one
+    entry = AccessLogEntry.objects.filter(object_type="statistics", action="export").get()
+    assert json.loads(entry.detail) == {"panel": "gender", "format": "png"}
+
+
+def test_the_shipped_font_draws_cyrillic() -> None:
+    font = ImageFont.truetype(str(charts.FONTS / "DejaVuSans.ttf"), 24)
+
+    def drawn(text: str) -> bytes:
+        image = Image.new("L", (300, 40))
+        ImageDraw.Draw(image).text((0, 0), text, font=font, fill=255)
+        return image.tobytes()
+
+    for word in ("Пол", "Женский", "скрыто"):
+        missing = drawn("\U000f0000" * len(word))  # code points no font has: "missing glyph" boxes
+        assert drawn(word) != missing and any(drawn(word))
+
+
+def test_an_export_is_asked_for_listed_and_downloaded_from_the_dashboard(cast: Cast) -> None:
+    _cases(cast, 11, gender="Feminine")
+    client = _admin(cast.sam)
+    page = client.post("/admin/statistics/exports/", {"team": str(cast.team_a.pk)})
+    assert page.status_code == 302 and page["Location"] == "/admin/statistics/#exports"
+    export = AnonymisedExport.objects.get()
+    assert export.parameters == {"team": str(cast.team_a.pk)} and export.requested_by == cast.sam
+    body = client.get("/admin/statistics/").content.decode()
+    assert "Being prepared" in body and f"/admin/statistics/exports/{export.pk}/csv" not in body
+    build_export(str(export.pk))
+    body = client.get("/admin/statistics/").content.decode()
+    assert f"/admin/statistics/exports/{export.pk}/csv" in body and "11 (0 withheld)" in body
+    download = client.get(f"/admin/statistics/exports/{export.pk}/csv")
+    assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
+    content = b"".join(download.streaming_content)  # type: ignore[attr-defined]
+    rows = list(csv.reader(io.StringIO(content.decode())))
+    assert len(rows) == 12 and CANARY not in str(rows)
+    assert client.get(f"/admin/statistics/exports/{export.pk}/pdf").status_code == 404
+    assert _admin(cast.audrey).get(f"/admin/statistics/exports/{export.pk}/csv").status_code == 403
+    actions = AccessLogEntry.objects.filter(object_type="statistics", actor=cast.sam).values_list("action", flat=True)
+    assert {"export", "download"} <= set(actions)
+
+
+def test_an_export_with_bad_filters_is_not_asked_for(cast: Cast) -> None:
+    page = _admin(cast.sam).post("/admin/statistics/exports/", {"opened_from": "2026-02-01", "opened_to": "2026-01-01"})
+    assert page.status_code == 302 and not AnonymisedExport.objects.exists()

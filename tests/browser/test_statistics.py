@@ -15,6 +15,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from conftest import Cast
+from reporting.models import AnonymisedExport
+from reporting.tasks import build_export
 from reporting.tests.test_statistics_api import CANARY, _cases
 
 from .conftest import Browsing
@@ -49,3 +51,35 @@ def test_a_supervisor_reads_and_downloads_the_statistics(
     assert ["Masculine", "hidden"] in rows and ["Total", "16"] in rows
     # no horizontal scrolling at the laptop width
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    # the chart as PNG
+    with page.expect_download() as download:
+        gender.get_by_role("link", name="Download chart (PNG)").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_supervisor_prepares_and_downloads_an_anonymised_export(
+    cast: Cast, open_browser: Callable[..., Browsing], screenshot: Callable[[Page, str], Path]
+) -> None:
+    _cases(cast, 12, gender="Feminine", exploitation_types=["ForcedLabour"], countries_of_exploitation=["RUS"])
+    page = open_browser(viewport=(1366, 900)).new_page()
+    sign_in(page, "sam")
+    page.get_by_role("link", name="Statistics").click()
+    page.get_by_label("Team").select_option(label="Team A")
+    page.get_by_role("button", name="Show").click()
+    exports = page.locator("#exports")
+    exports.get_by_role("button", name="Prepare an anonymised export").click()
+    expect(page.get_by_text("The export is being prepared.")).to_be_visible()
+    expect(exports.get_by_role("cell", name="Being prepared")).to_be_visible()
+    build_export(str(AnonymisedExport.objects.get().pk))  # the worker's part
+    page.reload()
+    expect(exports.get_by_role("cell", name="12 (0 withheld)")).to_be_visible()
+    exports.scroll_into_view_if_needed()
+    screenshot(page, "admin-statistics-export")
+    with page.expect_download() as download:
+        exports.get_by_role("link", name="CSV").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text())))
+    assert rows[0][:3] == ["yearOfRegistration", "Datasource", "gender"] and len(rows) == 13
+    assert CANARY not in str(rows)
+    with page.expect_download() as download:
+        exports.get_by_role("link", name="XLSX").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"PK")

@@ -1,0 +1,74 @@
+"""An anonymised export (docs/statistics.md, "The export"): who asked for
+which records, what was published, and where the encrypted files lie until
+they expire. The files hold no one's identity (k-anonymised records, no
+ids, no free text); they are encrypted all the same, with a data key of the
+export's own that is destroyed when they expire."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ngo_cases.crypto.models import DataKey
+from ngo_cases.db import UUIDModel
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired and deleted")
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+
+
+class AnonymisedExport(UUIDModel):
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    status = models.CharField(_("status"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.PENDING)
+    # The filters asked for (days and a team id): never values of the records.
+    parameters = models.JSONField(_("parameters"), default=dict)
+    records = models.PositiveIntegerField(_("records published"), null=True, blank=True)
+    withheld = models.PositiveIntegerField(_("records withheld"), null=True, blank=True)
+    # The level chosen per quasi-identifier, by name ("yearOfRegistration": "five years", ...).
+    generalisation = models.JSONField(_("generalisation"), default=dict)
+    k = models.PositiveSmallIntegerField()
+    # The files: random storage names, each file key sealed with the export's data key.
+    data_key = models.ForeignKey(
+        DataKey, on_delete=models.PROTECT, db_constraint=False, null=True, blank=True, related_name="+"
+    )
+    csv_object = models.CharField(max_length=80, blank=True, editable=False)
+    csv_key = models.BinaryField(null=True, editable=False)
+    csv_size = models.PositiveBigIntegerField(null=True, editable=False)
+    xlsx_object = models.CharField(max_length=80, blank=True, editable=False)
+    xlsx_key = models.BinaryField(null=True, editable=False)
+    xlsx_size = models.PositiveBigIntegerField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("anonymised export")
+        verbose_name_plural = _("anonymised exports")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ExportStatus.values), name="export_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=ExportStatus.READY) | (~Q(csv_object="") & ~Q(xlsx_object="")),
+                name="export_ready_has_files",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "-requested_at"], name="export_organisation_requested"),
+            models.Index(fields=["expires_at"], name="export_expires", condition=~Q(status="expired")),
+        ]
+
+    def __str__(self) -> str:
+        return f"Anonymised export {self.pk}"
+
+    def file_id(self, fmt: str) -> str:
+        """What each file's chunks are bound to: its export and its format."""
+        return f"export:{self.pk}:{fmt}"

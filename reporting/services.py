@@ -1,0 +1,242 @@
+"""Writes of the statistics: the anonymised export, asked for, built (by
+a worker: reporting.tasks) and expired (beat). docs/statistics.md, "The
+export"."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import xlsxwriter
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from attachments.services import queue_stored_object_deletion
+from attachments.storage import attachment_storage, new_storage_name, open_for_writing
+from ngo_cases.crypto import keys, stream
+from ngo_cases.crypto.models import DataKey
+
+from . import ctdc
+from .anonymity import Choice, choose, generalise
+from .models import AnonymisedExport, ExportFormat, ExportStatus
+from .selectors import Filters, export_sources
+
+logger = logging.getLogger(__name__)
+
+
+def export_request(*, requested_by: Any, filters: Filters) -> AnonymisedExport:
+    """A new export of the organisation's consented cases (the filters'
+    period and team), built by a worker after this transaction commits."""
+    parameters: dict[str, str] = {}
+    if filters.opened_from is not None:
+        parameters["opened_from"] = filters.opened_from.isoformat()
+    if filters.opened_to is not None:
+        parameters["opened_to"] = filters.opened_to.isoformat()
+    if filters.team_id is not None:
+        parameters["team"] = str(filters.team_id)
+    export = AnonymisedExport.objects.create(
+        organisation_id=filters.organisation_id,
+        requested_by=requested_by,
+        expires_at=timezone.now() + datetime.timedelta(hours=settings.NGO_STATISTICS_EXPORT_HOURS),
+        parameters=parameters,
+        k=settings.NGO_STATISTICS_K,
+    )
+    from .tasks import build_export
+
+    transaction.on_commit(lambda: build_export.delay(str(export.pk)))
+    logger.info("anonymised export %s requested by user %s", export.pk, requested_by.pk)
+    return export
+
+
+def export_filters(export: AnonymisedExport) -> Filters:
+    parameters = export.parameters
+    day = datetime.date.fromisoformat
+    return Filters(
+        organisation_id=export.organisation_id,
+        opened_from=day(parameters["opened_from"]) if "opened_from" in parameters else None,
+        opened_to=day(parameters["opened_to"]) if "opened_to" in parameters else None,
+        team_id=uuid.UUID(parameters["team"]) if "team" in parameters else None,
+    )
+
+
+def export_build(export_id: Any) -> None:
+    """Choose the generalisation on one snapshot of the data, then write the
+    records it publishes as CSV and XLSX, encrypted, into the storage. A
+    second worker given the same export (a redelivered task) skips it."""
+    outermost = not connection.in_atomic_block
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            if outermost:  # both passes over the records read one snapshot
+                connection.cursor().execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            export = (
+                AnonymisedExport.objects.select_for_update(skip_locked=True)
+                .filter(pk=export_id, status=ExportStatus.PENDING)
+                .first()
+            )
+            if export is None:
+                return
+            _build(export, written)
+    except Exception:
+        logger.exception("anonymised export %s failed", export_id)
+        storage = attachment_storage()
+        for name in written:
+            storage.delete(name)
+        AnonymisedExport.objects.filter(pk=export_id, status=ExportStatus.PENDING).update(status=ExportStatus.FAILED)
+        raise
+
+
+def _build(export: AnonymisedExport, written: list[str]) -> None:
+    filters = export_filters(export)
+    counts = Counter(source.quasi_identifiers() for source in export_sources(filters))
+    max_withheld = settings.NGO_STATISTICS_EXPORT_MAX_WITHHELD_PERCENT / 100
+    choice = choose(counts, ctdc.HIERARCHIES, k=export.k, max_withheld=max_withheld)
+    data_key = keys.data_key_create()
+    data_key.save()
+    cipher = keys.data_cipher(data_key)
+    files = {fmt: _EncryptedFile(export, fmt, cipher) for fmt in ExportFormat.values}
+    with ExitStack() as stack:
+        for encrypted in files.values():
+            stack.enter_context(encrypted)
+            written.append(encrypted.name)
+        records = _write(export, choice, _published(filters, choice), files)
+    export.status = ExportStatus.READY
+    export.data_key = data_key
+    export.records = records
+    export.withheld = choice.withheld
+    export.generalisation = {
+        name: ctdc.LEVEL_NAMES[name][level] for name, level in zip(ctdc.QUASI_IDENTIFIERS, choice.levels, strict=True)
+    }
+    export.csv_object, export.csv_key, export.csv_size = files["csv"].stored()
+    export.xlsx_object, export.xlsx_key, export.xlsx_size = files["xlsx"].stored()
+    export.save()
+    logger.info("anonymised export %s: %d records published, %d withheld", export.pk, records, choice.withheld)
+
+
+def _published(filters: Filters, choice: Choice) -> Iterator[dict[str, Any]]:
+    for source in export_sources(filters):
+        generalised = generalise(source.quasi_identifiers(), choice.levels, ctdc.HIERARCHIES)
+        if choice.keeps(generalised):
+            yield ctdc.record(source, generalised)
+
+
+class _EncryptedFile:
+    """A file written in pieces through the stream cipher into the storage
+    under a random name; its key sealed with the export's data key."""
+
+    def __init__(self, export: AnonymisedExport, fmt: str, cipher: Any) -> None:
+        self.name = new_storage_name()
+        self.file_id = export.file_id(fmt)
+        self._raw, self._wrapped = stream.wrap_file_key(cipher, self.file_id)
+        self._encryptor = stream.Encryptor(self._raw, self.file_id)
+        self.size = 0
+
+    def __enter__(self) -> _EncryptedFile:
+        self._out = open_for_writing(self.name)
+        self._out.write(self._encryptor.header())
+        return self
+
+    def write(self, piece: bytes) -> None:
+        self.size += len(piece)
+        sealed = self._encryptor.update(piece)
+        if sealed:
+            self._out.write(sealed)
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self._out.write(self._encryptor.finish())
+        self._out.close()
+
+    def stored(self) -> tuple[str, bytes, int]:
+        return self.name, self._wrapped, self.size
+
+
+def _write(
+    export: AnonymisedExport, choice: Choice, records: Iterable[dict[str, Any]], files: dict[str, _EncryptedFile]
+) -> int:
+    """CSV streamed row by row; the workbook built in memory (never a
+    temporary file), then encrypted."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(ctdc.COLUMNS)
+    workbook_bytes = io.BytesIO()
+    workbook = xlsxwriter.Workbook(workbook_bytes, {"in_memory": True, "strings_to_formulas": False})
+    sheet = workbook.add_worksheet("records")
+    sheet.write_row(0, 0, ctdc.COLUMNS)
+    count = 0
+    for count, row in enumerate(records, start=1):
+        values = [row[column] for column in ctdc.COLUMNS]
+        writer.writerow(values)
+        sheet.write_row(count, 0, [None if value == "" else value for value in values])
+        if text.tell() > 64 * 1024:
+            files["csv"].write(text.getvalue().encode())
+            text.seek(0)
+            text.truncate()
+    files["csv"].write(text.getvalue().encode())
+    about = workbook.add_worksheet("about")
+    for index, (label, value) in enumerate(_about(export, choice, count)):
+        about.write_row(index, 0, [label, value])
+    workbook.close()
+    files["xlsx"].write(workbook_bytes.getvalue())
+    return count
+
+
+def _about(export: AnonymisedExport, choice: Choice, records: int) -> list[tuple[str, str]]:
+    levels = {
+        name: ctdc.LEVEL_NAMES[name][level] for name, level in zip(ctdc.QUASI_IDENTIFIERS, choice.levels, strict=True)
+    }
+    return [
+        ("format", "CTDC global k-anonymised dataset columns, HTCDS 2.0 vocabulary (docs/statistics.md)"),
+        ("records", str(records)),
+        ("records withheld (in classes smaller than k)", str(choice.withheld)),
+        ("k", str(export.k)),
+        ("quasi-identifiers", ", ".join(f"{name}: {level}" for name, level in levels.items())),
+        ("cases opened from", export.parameters.get("opened_from", "")),
+        ("cases opened until", export.parameters.get("opened_to", "")),
+        ("one team only", "yes" if "team" in export.parameters else "no"),
+        ("prepared", timezone.localdate().isoformat()),
+        ("cite as", citation(export)),
+    ]
+
+
+def citation(export: AnonymisedExport) -> str:
+    organisation = export.organisation.name
+    period = " to ".join(export.parameters.get(key, "…") for key in ("opened_from", "opened_to"))
+    return (
+        f"{organisation}, anonymised case records (CTDC format, HTCDS 2.0), k = {export.k}, "
+        f"cases opened {period}, prepared {export.requested_at:%Y-%m-%d}."
+    )
+
+
+def exports_expire(now: datetime.datetime | None = None) -> int:
+    """Exports past their hours: the data key destroyed (the files can no
+    longer be read), the files deleted, the row kept as the record of who
+    exported what. Returns how many expired."""
+    now = now or timezone.now()
+    expired = 0
+    with transaction.atomic():
+        due = (
+            AnonymisedExport.objects.select_for_update(skip_locked=True)
+            .filter(expires_at__lte=now)
+            .exclude(status=ExportStatus.EXPIRED)
+        )
+        for export in due:
+            queue_stored_object_deletion([name for name in (export.csv_object, export.xlsx_object) if name])
+            if export.data_key_id is not None:
+                keys.data_key_destroy(DataKey(pk=export.data_key_id))
+            export.status = ExportStatus.EXPIRED
+            export.csv_object = export.xlsx_object = ""
+            export.csv_key = export.xlsx_key = None
+            export.save()
+            expired += 1
+    if expired:
+        logger.info("%d anonymised exports expired", expired)
+    return expired
