@@ -275,12 +275,18 @@ def _file_schema(fmt: str) -> Any:
 
 class ExportCsvApi(ExportFileApi):
     fmt = ExportFormat.CSV
-    get = _file_schema(ExportFormat.CSV)(ExportFileApi.get)
+
+    @_file_schema(ExportFormat.CSV)
+    def get(self, request: Request, export_id: uuid.UUID) -> HttpResponseBase:
+        return super().get(request, export_id)
 
 
 class ExportXlsxApi(ExportFileApi):
     fmt = ExportFormat.XLSX
-    get = _file_schema(ExportFormat.XLSX)(ExportFileApi.get)
+
+    @_file_schema(ExportFormat.XLSX)
+    def get(self, request: Request, export_id: uuid.UUID) -> HttpResponseBase:
+        return super().get(request, export_id)
 
 
 def export_download(export: AnonymisedExport, fmt: str, *, body: bool = True) -> HttpResponseBase:
