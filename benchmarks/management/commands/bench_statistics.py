@@ -1,0 +1,4 @@
+from benchmarks.base import command_for
+from benchmarks.statistics import StatisticsBenchmark
+
+Command = command_for(StatisticsBenchmark)

@@ -1,0 +1,212 @@
+"""manage.py bench_statistics [--cases N] [--rounds N]: every statistics
+panel at a million cases, computed live (plain indexes, as the product
+does) and from a summary table (what a beat-refreshed table would give).
+
+Runs on the case benchmark's data set (``make bench-cases`` builds it; this
+command builds it too when missing) and adds, once, what the panels count
+besides cases: a reporting consent on 85 % of cases (5 % of them revoked,
+2 % expired), reasonable and conclusive grounds milestones on 40 %, two
+follow-ups per case, a referral from a quarter of them — with SQL, history
+triggers off, encrypted columns left as an empty placeholder nothing reads.
+
+Prints, per panel, p50 and p95 of ``reporting.panels.table`` (the query and
+the suppression) for the whole organisation, one year, and one team; then
+the summary table's refresh time and the same one-way panels' GROUP BY over
+it. Figures go in docs/performance.md; this is never a test.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+from django.core.management.base import CommandParser
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import Organisation, OrganisationType
+from cases.models import Case, Consent
+from reporting.panels import PANELS, table
+from reporting.selectors import Filters
+
+from .base import Benchmark, time_ms
+from .case_data import MARKER_ORG, CaseDataSet
+
+PLACEHOLDER = b"\x00"  # encrypted columns of generated rows: never decrypted here
+
+
+class StatisticsBenchmark(Benchmark):
+    help = "Every statistics panel at a million cases: live queries against a summary table."
+    label_width = 44
+
+    @classmethod
+    def add_arguments(cls, parser: CommandParser) -> None:
+        parser.add_argument("--cases", type=int, default=1_000_000)
+        parser.add_argument("--rounds", type=int, default=5)
+        parser.add_argument("--regenerate", action="store_true")
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def run(self, cases: int, rounds: int, regenerate: bool, seed: int, **options: Any) -> None:
+        CaseDataSet(self.stdout).ensure(cases, regenerate=regenerate, seed=seed)
+        organisation = Organisation.objects.get(slug=MARKER_ORG)
+        self._ensure_statistics_rows(organisation)
+        team = Case.objects.filter(organisation=organisation).values_list("team_id", flat=True).first()
+        year = timezone.localdate().year - 1
+        scopes = {
+            "all": Filters(organisation_id=organisation.pk),
+            "one year": Filters(
+                organisation_id=organisation.pk,
+                opened_from=timezone.datetime(year, 1, 1).date(),
+                opened_to=timezone.datetime(year, 12, 31).date(),
+            ),
+            "one team": Filters(organisation_id=organisation.pk, team_id=team),
+        }
+        counted = Consent.objects.filter(case__organisation=organisation, scope="reporting", revoked_at__isnull=True)
+        self.stdout.write(f"statistics over {cases:,} cases ({counted.count():,} live reporting consents)")
+        self.stdout.write("live (plain indexes), reporting.panels.table():")
+        slowest = 0.0
+        for name, panel in PANELS.items():
+            for scope, filters in scopes.items():
+                samples = time_ms(lambda panel=panel, filters=filters: table(panel, filters), rounds, warmup=1)
+                slowest = max(slowest, statistics.median(samples))
+                self.row(f"{name} · {scope}", samples)
+        self.stdout.write(f"  slowest panel p50: {slowest:.0f} ms")
+        self._summary_table(organisation, rounds)
+
+    # --- the data the panels count besides cases ------------------------------------------------
+
+    def _ensure_statistics_rows(self, organisation: Organisation) -> None:
+        if Consent.objects.filter(case__organisation=organisation, scope="reporting").exists():
+            return
+        started = time.monotonic()
+        recorder = Case.objects.filter(organisation=organisation).values_list("opened_by_id", flat=True).first()
+        partners = [
+            Organisation.objects.get_or_create(
+                slug=f"bench-partner-{kind.lower()}", defaults={"name": f"Bench {kind}", "org_type": kind}
+            )[0].pk
+            for kind in (OrganisationType.SHELTER, OrganisationType.HEALTH_SERVICE, OrganisationType.LEGAL_SERVICE)
+        ]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            cursor.execute(
+                """
+                INSERT INTO cases_consent (id, version, case_id, scope, organisation_id, given_by, method, given_at,
+                                           expires_at, revoked_at, revoked_by_id, recorded_by_id, created_at)
+                SELECT gen_random_uuid(), 1, c.id, 'reporting', NULL, 'survivor', 'written', c.opened_at,
+                       CASE WHEN r < 0.02 THEN now() - interval '1 day' END,
+                       CASE WHEN r >= 0.02 AND r < 0.07 THEN now() END,
+                       CASE WHEN r >= 0.02 AND r < 0.07 THEN %s::uuid END,
+                       %s, c.opened_at
+                FROM (SELECT id, opened_at, random() AS r FROM cases_case WHERE organisation_id = %s) c
+                WHERE random() < 0.85
+                """,
+                [recorder, recorder, organisation.pk],
+            )
+            self.log("reporting consents", started)
+            cursor.execute(
+                """
+                INSERT INTO cases_milestone (id, version, data_key_id, case_id, kind, decision, deciding_body,
+                                             starts_on, ends_on, completed_on, description, recorded_by_id, created_at)
+                SELECT gen_random_uuid(), 1, c.data_key_id, c.id, k.kind,
+                       d.decision, %s, c.opened_at::date, NULL,
+                       CASE WHEN d.decision <> 'pending' THEN c.opened_at::date + (random() * 400)::int END,
+                       %s, %s, c.opened_at
+                FROM cases_case c CROSS JOIN (VALUES ('reasonable_grounds'), ('conclusive_grounds')) k(kind)
+                CROSS JOIN LATERAL (SELECT (ARRAY['pending', 'positive', 'positive', 'negative'])
+                                           [1 + floor(random() * 4)::int] WHERE c.id IS NOT NULL) d(decision)
+                WHERE c.organisation_id = %s AND random() < 0.4
+                """,
+                [PLACEHOLDER, PLACEHOLDER, recorder, organisation.pk],
+            )
+            self.log("identification milestones", started)
+            cursor.execute(
+                """
+                INSERT INTO cases_followup (id, version, data_key_id, case_id, due_on, assignee_id, status,
+                                            description, completed_at, created_by_id, created_at)
+                SELECT gen_random_uuid(), 1, c.data_key_id, c.id, c.opened_at::date + n * 30, c.opened_by_id,
+                       f.status, %s,
+                       CASE WHEN f.status = 'done'
+                            THEN c.opened_at + (n * 30 - 10 + (random() * 20)::int) * interval '1 day' END,
+                       c.opened_by_id, c.opened_at
+                FROM cases_case c CROSS JOIN generate_series(1, 2) n
+                CROSS JOIN LATERAL (SELECT (ARRAY['open', 'done', 'done', 'cancelled'])[1 + floor(random() * 4)::int]
+                                    WHERE c.id IS NOT NULL AND n > 0) f(status)
+                WHERE c.organisation_id = %s
+                """,
+                [PLACEHOLDER, organisation.pk],
+            )
+            self.log("follow-ups", started)
+            cursor.execute(
+                """
+                INSERT INTO referrals_referral (id, version, data_key_id, case_id, sender_organisation_id,
+                    organisation_id, reference, services, urgency, reason, needs, shared_groups, status,
+                    consent_overridden_by_id, consent_override_reason, created_by_id, created_at, updated_at,
+                    sent_at, sent_by_id, decline_reason, completed_at, outcome, withdraw_reason, closing_notes,
+                    ended_at)
+                SELECT gen_random_uuid(), 1, c.data_key_id, c.id, c.organisation_id, p.partner,
+                       'R-B-' || row_number() OVER (), ARRAY[p.service], 'routine', %s, %s, ARRAY['identity'],
+                       p.status, c.opened_by_id, %s, c.opened_by_id, c.opened_at, c.opened_at, c.opened_at,
+                       c.opened_by_id, CASE WHEN p.status = 'declined' THEN 'NoCapacity' ELSE '' END,
+                       CASE WHEN p.status = 'completed' THEN c.opened_at + interval '60 days' END,
+                       CASE WHEN p.status = 'completed' THEN 'Provided' ELSE '' END, '', %s,
+                       CASE WHEN p.status IN ('declined', 'completed') THEN c.opened_at + interval '60 days' END
+                FROM cases_case c
+                CROSS JOIN LATERAL (
+                    SELECT (%s::uuid[])[1 + floor(random() * %s)::int],
+                           (ARRAY['shelter', 'medical', 'legal_aid', 'return'])[1 + floor(random() * 4)::int],
+                           (ARRAY['sent', 'accepted', 'declined', 'completed', 'completed'])
+                               [1 + floor(random() * 5)::int]
+                    WHERE c.id IS NOT NULL
+                ) p(partner, service, status)
+                WHERE c.organisation_id = %s AND random() < 0.25
+                """,
+                [PLACEHOLDER, PLACEHOLDER, PLACEHOLDER, PLACEHOLDER, partners, len(partners), organisation.pk],
+            )
+            self.log("referrals", started)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        self.log("statistics rows ready", started)
+
+    # --- the alternative: a summary table refreshed by beat ------------------------------------
+
+    def _summary_table(self, organisation: Organisation, rounds: int) -> None:
+        """One row per counted case with every field the panels group by:
+        what beat would refresh. Its refresh and the one-way panels over it."""
+        self.stdout.write("summary table (refreshed by beat), the same one-way counts as raw GROUP BY:")
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_statistics_facts")
+            started = time.perf_counter()
+            cursor.execute(
+                """
+                CREATE TABLE bench_statistics_facts AS
+                SELECT c.id, c.organisation_id, c.team_id, c.opened_at, c.exploitation_types,
+                       c.sexual_exploitation_types, c.labour_industry, c.means_of_control, c.recruitment_methods,
+                       c.countries_of_exploitation, s.gender, s.age_band, s.citizenships, s.migration_status
+                FROM cases_case c JOIN cases_survivor s ON s.id = c.survivor_id
+                WHERE EXISTS (SELECT 1 FROM cases_consent k WHERE k.case_id = c.id AND k.scope = 'reporting'
+                              AND k.revoked_at IS NULL AND k.given_at <= now()
+                              AND (k.expires_at IS NULL OR k.expires_at > now()))
+                """
+            )
+            cursor.execute("CREATE INDEX ON bench_statistics_facts (organisation_id, opened_at)")
+            cursor.execute("CREATE INDEX ON bench_statistics_facts (team_id)")
+            cursor.execute("ANALYZE bench_statistics_facts")
+            self.stdout.write(f"  refresh (rebuild with indexes): {(time.perf_counter() - started) * 1000:.0f} ms")
+        queries = {
+            "gender": "SELECT gender, count(*) FROM bench_statistics_facts WHERE organisation_id = %s GROUP BY 1",
+            "exploitation-type": "SELECT v, count(*) FROM bench_statistics_facts f "
+            "LEFT JOIN LATERAL unnest(f.exploitation_types) v ON true WHERE organisation_id = %s GROUP BY 1",
+            "cases-by-month": "SELECT date_trunc('month', opened_at), count(*) FROM bench_statistics_facts "
+            "WHERE organisation_id = %s GROUP BY 1",
+            "citizenship": "SELECT v, count(*) FROM bench_statistics_facts f "
+            "LEFT JOIN LATERAL unnest(f.citizenships) v ON true WHERE organisation_id = %s GROUP BY 1",
+        }
+        for name, sql in queries.items():
+
+            def query(sql: str = sql) -> None:
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, [organisation.pk])
+                    cursor.fetchall()
+
+            self.row(f"{name} · all (summary table)", time_ms(query, rounds, warmup=1))
