@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import serializers
-
 from cases.serializers import SealedTextField, TextField
+from ngo_cases.api import serializers
 from ngo_cases.uploads import FileKind
 
 from .models import Category

@@ -61,23 +61,6 @@ def refuse_kind() -> Invalid:
     return _refuse(_("This kind of file is not accepted: upload a PDF, JPEG, PNG or WebP file."))
 
 
-def prepare(data: bytes) -> tuple[FileKind, bytes]:
-    """The file as it will be stored, from bytes in memory: its kind, and its
-    bytes (images re-encoded without metadata; PDFs as they came, once
-    checked). Anything else is :class:`Invalid` naming ``file``. Uploads
-    stream through the same checks (``reencode``, ``PdfScan``, ``check_pdf``)."""
-    kind = sniff(data[:16])
-    if kind is None:
-        raise refuse_kind()
-    if kind == FileKind.PDF:
-        scan = PdfScan()
-        scan.feed(data)
-        scan.finish()
-        check_pdf(io.BytesIO(data))
-        return kind, data
-    return kind, reencode(data, kind)
-
-
 def reencode(data: bytes, kind: FileKind) -> bytes:
     """An image decoded and written again upright, with no metadata."""
     from PIL import Image, ImageOps, UnidentifiedImageError

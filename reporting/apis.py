@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +23,7 @@ from rest_framework.response import Response
 from accounts.models import Role
 from attachments.apis import DownloadRenderer
 from ngo_cases.access_log import Action
+from ngo_cases.api import serializers
 from ngo_cases.api.base import BaseAPIView, ListMixin
 from ngo_cases.api.base import request_user as _user
 from ngo_cases.api.base import valid_input as _valid
@@ -246,6 +246,7 @@ class ExportDetailApi(ExportApi):
 
 class ExportFileApi(ExportApi):
     renderer_classes = [JSONRenderer, DownloadRenderer]
+    answers_409 = True  # documented: not ready, failed or expired
     fmt: ClassVar[str]
 
     def get(self, request: Request, export_id: uuid.UUID) -> HttpResponseBase:

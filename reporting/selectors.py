@@ -12,7 +12,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import ExtractYear, Now, TruncMonth, TruncQuarter, TruncYear
 from django.utils import timezone
 
@@ -234,19 +247,25 @@ def decision_times(filters: Filters) -> list[tuple[str, list[tuple[str, int]]]]:
     reasonable and the conclusive grounds: a two-way table. Only decided
     milestones with both dates count."""
     kinds = [cases.MilestoneKind.REASONABLE_GROUNDS, cases.MilestoneKind.CONCLUSIVE_GROUNDS]
-    found = cases.Milestone.objects.filter(
-        case__in=counted_cases(filters),
-        kind__in=kinds,
-        decision__in=[cases.Decision.POSITIVE, cases.Decision.NEGATIVE],
-        completed_on__isnull=False,
-    ).values_list("kind", "starts_on", "completed_on")
-    counts: dict[tuple[str, str], int] = {}
-    for kind, start, end in found:
-        if end is None:  # excluded by the query; for the type checker
-            continue
-        days = (end - start).days
-        band = next((label for low, high, label in DECISION_BANDS if low <= days <= high), OVER_A_YEAR)
-        counts[(kind, band)] = counts.get((kind, band), 0) + 1
+    days = Func(F("completed_on"), F("starts_on"), template="(%(expressions)s)", arg_joiner=" - ")
+    band = Case(
+        *(When(days__lte=high, then=Value(label)) for _low, high, label in DECISION_BANDS),
+        default=Value(OVER_A_YEAR),
+    )
+    found = (
+        cases.Milestone.objects.filter(
+            case__in=counted_cases(filters),
+            kind__in=kinds,
+            decision__in=[cases.Decision.POSITIVE, cases.Decision.NEGATIVE],
+            completed_on__isnull=False,
+        )
+        .annotate(days=ExpressionWrapper(days, output_field=IntegerField()))
+        .annotate(band=band)
+        .values("kind", "band")
+        .annotate(n=Count("id"))
+        .values_list("kind", "band", "n")
+    )
+    counts = {(kind, band): n for kind, band, n in found}
     bands = band_labels()
     return [(kind, [(band, counts.get((kind, band), 0)) for band in bands]) for kind in kinds]
 
@@ -263,16 +282,16 @@ def follow_ups_on_time(filters: Filters) -> list[tuple[str, int]]:
         queryset = queryset.filter(due_on__gte=filters.opened_from)
     if filters.opened_to is not None:
         queryset = queryset.filter(due_on__lte=filters.opened_to)
-    counts: dict[str, int] = {}
-    for status, due_on, completed_at in queryset.values_list("status", "due_on", "completed_at"):
-        if status == cases.FollowUpStatus.DONE:
-            key = "done_on_time" if completed_at is not None and completed_at.date() <= due_on else "done_late"
-        elif status == cases.FollowUpStatus.OPEN:
-            key = "open_overdue" if due_on < today else "open_not_due"
-        else:
-            key = "cancelled"
-        counts[key] = counts.get(key, 0) + 1
-    return _complete(counts, ["done_on_time", "done_late", "open_overdue", "open_not_due", "cancelled"])
+    done, still_open = cases.FollowUpStatus.DONE, cases.FollowUpStatus.OPEN
+    key = Case(
+        When(status=done, completed_at__isnull=False, completed_at__date__lte=F("due_on"), then=Value("done_on_time")),
+        When(status=done, then=Value("done_late")),
+        When(status=still_open, due_on__lt=today, then=Value("open_overdue")),
+        When(status=still_open, then=Value("open_not_due")),
+        default=Value("cancelled"),
+    )
+    rows = queryset.annotate(key=key).values("key").annotate(n=Count("id")).values_list("key", "n")
+    return _complete(dict(rows), ["done_on_time", "done_late", "open_overdue", "open_not_due", "cancelled"])
 
 
 def band_labels() -> list[str]:

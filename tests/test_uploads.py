@@ -14,10 +14,26 @@ from pypdf.actions import JavaScript
 from pypdf.generic import NameObject, TextStringObject
 
 from ngo_cases.errors import Invalid
-from ngo_cases.uploads import FileKind, prepare, sniff
+from ngo_cases.uploads import FileKind, PdfScan, check_pdf, reencode, refuse_kind, sniff
 
 CANARY = "CANARY-CAMERA-OWNER"
 GPS_IFD = 0x8825
+
+
+def prepare(data: bytes) -> tuple[FileKind, bytes]:
+    """The checks an upload streams through (attachments/staging.py), on bytes
+    in memory: its kind, and the bytes as they would be stored (images
+    re-encoded without metadata; PDFs as they came, once checked)."""
+    kind = sniff(data[:16])
+    if kind is None:
+        raise refuse_kind()
+    if kind == FileKind.PDF:
+        scan = PdfScan()
+        scan.feed(data)
+        scan.finish()
+        check_pdf(io.BytesIO(data))
+        return kind, data
+    return kind, reencode(data, kind)
 
 
 def _photo(fmt: str, *, orientation: int | None = None, size: tuple[int, int] = (40, 20)) -> bytes:

@@ -133,8 +133,8 @@ class ApiSchema(AutoSchema):
             codes |= {413, 415}
         if method in view.if_match_methods:
             codes |= {412, 428}
-        if method != "GET" and not public:
-            codes.add(409)
+        if (method != "GET" and not public) or getattr(view, "answers_409", False):
+            codes.add(409)  # a state that does not allow it; some reads too (an export not ready yet)
         if view.audit_type is not None or not view.atomic_request:
             codes.add(503)
         return codes

@@ -227,6 +227,9 @@ def test_bad_parameters_are_refused_and_nothing_is_asked_for(cast: Cast, client_
     response = client.post("/api/v1/statistics/exports/", {"opened_from": "2026-02-01", "opened_to": "2026-01-01"})
     assert response.status_code == 400 and "opened_to" in response.json()["errors"]
     assert client.post("/api/v1/statistics/exports/", {"opened_from": "1066-10-14"}).status_code == 400
+    # JSON's types only: false is not a team (DRF's UUIDField would take it as the nil UUID; schemathesis found it)
+    wrong_type = client.post("/api/v1/statistics/exports/", {"team": False}, format="json")
+    assert wrong_type.status_code == 400 and "team" in wrong_type.json()["errors"]
     assert not AnonymisedExport.objects.exists()
 
 
