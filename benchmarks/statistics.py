@@ -17,6 +17,7 @@ it. Figures go in docs/performance.md; this is never a test.
 
 from __future__ import annotations
 
+import resource
 import statistics
 import time
 from typing import Any
@@ -25,10 +26,11 @@ from django.core.management.base import CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import Organisation, OrganisationType
+from accounts.models import Organisation, OrganisationType, Role, User
 from cases.models import Case, Consent
 from reporting.panels import PANELS, table
 from reporting.selectors import Filters
+from reporting.services import export_build, export_request
 
 from .base import Benchmark, time_ms
 from .case_data import MARKER_ORG, CaseDataSet
@@ -46,8 +48,9 @@ class StatisticsBenchmark(Benchmark):
         parser.add_argument("--rounds", type=int, default=5)
         parser.add_argument("--regenerate", action="store_true")
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--export", action="store_true", help="also build one anonymised export of everyone")
 
-    def run(self, cases: int, rounds: int, regenerate: bool, seed: int, **options: Any) -> None:
+    def run(self, cases: int, rounds: int, regenerate: bool, seed: int, export: bool, **options: Any) -> None:
         CaseDataSet(self.stdout).ensure(cases, regenerate=regenerate, seed=seed)
         organisation = Organisation.objects.get(slug=MARKER_ORG)
         self._ensure_statistics_rows(organisation)
@@ -73,6 +76,25 @@ class StatisticsBenchmark(Benchmark):
                 self.row(f"{name} · {scope}", samples)
         self.stdout.write(f"  slowest panel p50: {slowest:.0f} ms")
         self._summary_table(organisation, rounds)
+        if export:
+            self._export(organisation)
+
+    def _export(self, organisation: Organisation) -> None:
+        """One anonymised export of the whole organisation: its time and the process's peak memory."""
+        requester = User.objects.filter(organisation=organisation, role=Role.ADMIN).first()
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        started = time.perf_counter()
+        with transaction.atomic():
+            made = export_request(requested_by=requester, filters=Filters(organisation_id=organisation.pk))
+        export_build(made.pk)
+        seconds = time.perf_counter() - started
+        made.refresh_from_db()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.stdout.write(
+            f"anonymised export of everyone: {seconds:.1f} s, {made.records:,} records ({made.withheld:,} withheld), "
+            f"CSV {made.csv_size / 1e6:.1f} MB, XLSX {made.xlsx_size / 1e6:.1f} MB, "
+            f"peak RSS {peak:.0f} MB (was {before:.0f} MB), generalisation {made.generalisation}"
+        )
 
     # --- the data the panels count besides cases ------------------------------------------------
 
