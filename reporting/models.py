@@ -7,6 +7,7 @@ export's own that is destroyed when they expire."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -72,3 +73,41 @@ class AnonymisedExport(UUIDModel):
     def file_id(self, fmt: str) -> str:
         """What each file's chunks are bound to: its export and its format."""
         return f"export:{self.pk}:{fmt}"
+
+
+class CaseFact(models.Model):
+    """The summary the panels and the export count (docs/performance.md,
+    "Statistics"): one narrow row per case with a reporting consent, holding
+    only what the figures group by. Rebuilt by beat every few minutes
+    (``reporting.services.case_facts_refresh``); a revoked consent takes its
+    case's row out at once, and ``consent_until`` (infinity when the consent
+    does not expire) is compared with the time of each query, so revocation
+    and expiry never wait for the rebuild."""
+
+    case_id = models.UUIDField(primary_key=True)
+    survivor_id = models.UUIDField()
+    organisation_id = models.UUIDField()
+    team_id = models.UUIDField()
+    opened_on = models.DateField()
+    consent_until = models.DateTimeField()
+    gender = models.CharField(max_length=32)
+    age_band = models.CharField(max_length=8)
+    migration_status = models.CharField(max_length=32)
+    citizenships = ArrayField(models.CharField(max_length=3))
+    exploitation_types = ArrayField(models.CharField(max_length=40))
+    sexual_exploitation_types = ArrayField(models.CharField(max_length=40))
+    labour_industry = models.CharField(max_length=1)
+    means_of_control = ArrayField(models.CharField(max_length=40))
+    recruitment_methods = ArrayField(models.CharField(max_length=40))
+    trafficker_relationship = models.CharField(max_length=20)
+    countries_of_exploitation = ArrayField(models.CharField(max_length=3))
+
+    class Meta:
+        verbose_name = "case fact"
+        indexes = [
+            models.Index(fields=["organisation_id", "opened_on"], name="casefact_organisation_opened"),
+            models.Index(fields=["team_id", "opened_on"], name="casefact_team_opened"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case fact {self.case_id}"

@@ -86,15 +86,10 @@ PANELS: dict[str, Panel] = {
         _one_way(
             "recruitment-method", _("Recruitment method"), "recruitment_methods", cases.RecruitmentMethod, array=True
         ),
-        _one_way("gender", _("Gender"), "survivor__gender", cases.Gender),
-        _one_way("age-band", _("Age band"), "survivor__age_band", cases.AgeBand),
-        Panel(
-            "citizenship",
-            _("Citizenship"),
-            selectors.by_survivor_array("citizenships"),
-            note=MULTI,
-        ),
-        _one_way("migration-status", _("Migration status"), "survivor__migration_status", cases.MigrationStatus),
+        _one_way("gender", _("Gender"), "gender", cases.Gender),
+        _one_way("age-band", _("Age band"), "age_band", cases.AgeBand),
+        Panel("citizenship", _("Citizenship"), selectors.by_array("citizenships", []), note=MULTI),
+        _one_way("migration-status", _("Migration status"), "migration_status", cases.MigrationStatus),
         Panel(
             "country-of-exploitation",
             _("Country of exploitation"),

@@ -16,3 +16,9 @@ def build_export(export_id: str) -> None:
 def expire_exports() -> int:
     """Beat, every 15 minutes: exports past their hours lose their key and files."""
     return services.exports_expire()
+
+
+@shared_task(name="reporting.tasks.refresh_case_facts", acks_late=True)
+def refresh_case_facts() -> int:
+    """Beat, every NGO_STATISTICS_REFRESH_SECONDS: the summary the figures count, rebuilt."""
+    return services.case_facts_refresh()

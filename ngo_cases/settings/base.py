@@ -424,6 +424,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "attachments.tasks.delete_stored_objects",
         "schedule": float(env_int("NGO_ATTACHMENT_DELETE_SECONDS", 3600)),
     },
+    # The summary the statistics count, rebuilt (statistics.md; performance.md "Statistics").
+    "refresh-statistics": {
+        "task": "reporting.tasks.refresh_case_facts",
+        "schedule": float(env_int("NGO_STATISTICS_REFRESH_SECONDS", 600)),
+    },
     # Anonymised exports past their hours: keys destroyed, files deleted (statistics.md).
     "expire-statistics-exports": {
         "task": "reporting.tasks.expire_exports",

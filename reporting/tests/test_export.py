@@ -29,7 +29,7 @@ from ngo_cases.crypto.models import DataKey
 from reporting import ctdc
 from reporting.anonymity import choose
 from reporting.models import AnonymisedExport, ExportStatus
-from reporting.services import exports_expire
+from reporting.services import case_facts_refresh, exports_expire
 from reporting.tasks import build_export
 
 from .test_statistics_api import CANARY, _consent
@@ -65,6 +65,7 @@ def _survivors(cast: Cast, count: int, *, consent: bool = True, cases: int = 1, 
             if consent:
                 _consent(case, cast.alice)
             made.append(case)
+    case_facts_refresh()
     return made
 
 
