@@ -9,6 +9,7 @@ import csv
 import datetime
 import io
 import json
+import tempfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -138,10 +139,16 @@ def test_the_xlsx_holds_the_same_records_and_says_how_to_cite_them(cast: Cast, c
     assert about["k"] == "11" and "Home" in about["cite as"] and "k = 11" in export["citation"]
 
 
-def test_nothing_identifying_in_the_files_or_in_storage(cast: Cast, client_for: Client, attachment_dir: Path) -> None:
+def test_nothing_identifying_in_the_files_or_in_storage(
+    cast: Cast, client_for: Client, attachment_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cases = [*_survivors(cast, 12, gender="Feminine", age_band="18-24", citizenships=["UZB"])]
     client = client_for(cast.sam)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     export = _ready_export(client)
+    assert not list(scratch.iterdir())  # the workbook's scratch directory is gone
     for url in (export["csv_url"], export["xlsx_url"]):
         content = _download(client, url)
         assert CANARY.encode() not in content
