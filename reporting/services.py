@@ -282,8 +282,9 @@ SELECT c.id, c.survivor_id, c.organisation_id, c.team_id, (c.opened_at AT TIME Z
   JOIN cases_survivor s ON s.id = c.survivor_id
   JOIN (SELECT case_id, max(coalesce(expires_at, 'infinity')) AS until
           FROM cases_consent
-         WHERE scope = 'reporting' AND revoked_at IS NULL AND given_at <= now()
+         WHERE scope = 'reporting' AND revoked_at IS NULL AND given_at <= now() {only_consents}
          GROUP BY case_id) k ON k.case_id = c.id
+ {only_cases}
 """
 
 
@@ -296,10 +297,14 @@ def case_facts_refresh(case_ids: list[Any] | None = None) -> int:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FACTS_LOCK])
         if case_ids is None:
             cursor.execute("DELETE FROM reporting_casefact")
-            cursor.execute(_FACTS_SQL, {"zone": zone})
-        else:
-            cursor.execute("DELETE FROM reporting_casefact WHERE case_id = ANY(%(ids)s)", {"ids": list(case_ids)})
-            cursor.execute(_FACTS_SQL + " WHERE c.id = ANY(%(ids)s)", {"zone": zone, "ids": list(case_ids)})
+            cursor.execute(_FACTS_SQL.format(only_consents="", only_cases=""), {"zone": zone})
+            written = int(cursor.rowcount)
+            cursor.execute("ANALYZE reporting_casefact")  # the planner sees the new rows at once
+            return written
+        ids = {"zone": zone, "ids": list(case_ids)}
+        cursor.execute("DELETE FROM reporting_casefact WHERE case_id = ANY(%(ids)s)", ids)
+        only = {"only_consents": "AND case_id = ANY(%(ids)s)", "only_cases": "WHERE c.id = ANY(%(ids)s)"}
+        cursor.execute(_FACTS_SQL.format(**only), ids)
         return int(cursor.rowcount)
 
 
