@@ -301,9 +301,9 @@ def case_facts_refresh(case_ids: list[Any] | None = None) -> int:
             written = int(cursor.rowcount)
             cursor.execute("ANALYZE reporting_casefact")  # the planner sees the new rows at once
             return written
-        ids = {"zone": zone, "ids": list(case_ids)}
-        cursor.execute("DELETE FROM reporting_casefact WHERE case_id = ANY(%(ids)s)", ids)
-        only = {"only_consents": "AND case_id = ANY(%(ids)s)", "only_cases": "WHERE c.id = ANY(%(ids)s)"}
+        ids: dict[str, Any] = {"zone": zone, "ids": [str(case_id) for case_id in case_ids]}
+        cursor.execute("DELETE FROM reporting_casefact WHERE case_id = ANY(%(ids)s::uuid[])", ids)
+        only = {"only_consents": "AND case_id = ANY(%(ids)s::uuid[])", "only_cases": "WHERE c.id = ANY(%(ids)s::uuid[])"}
         cursor.execute(_FACTS_SQL.format(**only), ids)
         return int(cursor.rowcount)
 
