@@ -303,7 +303,10 @@ def case_facts_refresh(case_ids: list[Any] | None = None) -> int:
             return written
         ids: dict[str, Any] = {"zone": zone, "ids": [str(case_id) for case_id in case_ids]}
         cursor.execute("DELETE FROM reporting_casefact WHERE case_id = ANY(%(ids)s::uuid[])", ids)
-        only = {"only_consents": "AND case_id = ANY(%(ids)s::uuid[])", "only_cases": "WHERE c.id = ANY(%(ids)s::uuid[])"}
+        only = {
+            "only_consents": "AND case_id = ANY(%(ids)s::uuid[])",
+            "only_cases": "WHERE c.id = ANY(%(ids)s::uuid[])",
+        }
         cursor.execute(_FACTS_SQL.format(**only), ids)
         return int(cursor.rowcount)
 
