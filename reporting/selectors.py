@@ -5,6 +5,7 @@ happens after, on the finished table (reporting/suppression.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import uuid
 from collections.abc import Callable, Iterator
@@ -274,19 +275,7 @@ def export_sources(filters: Filters) -> Iterator[Source]:
         .order_by("survivor_id", "-opened_on", "-case_id")
         .distinct("survivor_id")
         .annotate(year=ExtractYear("opened_on"))
-        .values_list(
-            "year",
-            "gender",
-            "age_band",
-            "citizenships",
-            "countries_of_exploitation",
-            "exploitation_types",
-            "sexual_exploitation_types",
-            "labour_industry",
-            "means_of_control",
-            "recruitment_methods",
-            "trafficker_relationship",
-        )
+        .values_list(*(field.name for field in dataclasses.fields(Source)))  # the summary's names
     )
     for row in rows.iterator(chunk_size=5000):
         yield Source(*row)
