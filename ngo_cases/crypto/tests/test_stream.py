@@ -33,7 +33,8 @@ def test_round_trip_whatever_the_size_and_the_input_pieces(size: int) -> None:
     joined = b"".join(sealed)
     for piece in (1, 5, 64, len(joined)):
         assert stream.decrypt_all(key, file_id, _pieces(joined, piece)) == data
-    assert data == b"" or data not in joined
+    # no plaintext in the ciphertext (below 16 bytes a random match, e.g. the header's version byte, is chance)
+    assert len(data) < 16 or data not in joined
 
 
 def test_the_default_chunks_stream_a_large_file() -> None:
