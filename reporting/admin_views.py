@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from accounts.models import Role, Team
 from ngo_cases import access_log
 from ngo_cases.access_log import Action
-from ngo_cases.errors import NotFound
+from ngo_cases.errors import Conflict, NotFound
 
 from . import charts, selectors, services
 from .apis import export_download
@@ -180,7 +180,11 @@ def export_download_view(request: HttpRequest, export_id: Any, fmt: str) -> Http
     if export.status != ExportStatus.READY:
         raise Http404
     _log(request, Action.DOWNLOAD, {"format": fmt}, [export.pk])
-    return export_download(export, fmt)
+    try:
+        return export_download(export, fmt)
+    except Conflict as expired:  # beat expired it since the page was drawn
+        messages.error(request, str(expired.message))
+        return redirect(reverse("admin:statistics") + "#exports")
 
 
 def _rows(result: dict[str, Any]) -> list[dict[str, Any]]:

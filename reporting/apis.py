@@ -5,8 +5,11 @@ access log with its parameters (never its values)."""
 
 from __future__ import annotations
 
+import itertools
 import json
+import logging
 import uuid
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -28,6 +31,7 @@ from ngo_cases.api.base import BaseAPIView, ListMixin
 from ngo_cases.api.base import request_user as _user
 from ngo_cases.api.base import valid_input as _valid
 from ngo_cases.api.permissions import HomeRole
+from ngo_cases.crypto.errors import KeyDestroyed
 from ngo_cases.errors import Conflict, Invalid, NotFound
 
 from . import selectors, services
@@ -35,6 +39,8 @@ from .models import AnonymisedExport, ExportFormat, ExportStatus
 from .panels import PANELS, table
 from .selectors import EARLIEST, LATEST, LONGEST_PERIOD_DAYS, Filters
 from .services import citation
+
+logger = logging.getLogger(__name__)
 
 # The home NGO's administrators and supervisors (the bootstrap superuser has no organisation to count).
 REPORTERS = HomeRole.of(Role.ADMIN, Role.SUPERVISOR)
@@ -291,14 +297,28 @@ class ExportXlsxApi(ExportFileApi):
 
 
 def export_download(export: AnonymisedExport, fmt: str, *, body: bool = True) -> HttpResponseBase:
-    """The file as a streamed download (the API's and the dashboard's)."""
+    """The file as a streamed download (the API's and the dashboard's).
+    Raises Conflict when the export expired after it was read as ready."""
     content_type = EXPORT_CONTENT_TYPES[fmt]
     response: HttpResponseBase
     if body:
-        response = StreamingHttpResponse(selectors.export_plaintext(export, fmt), content_type=content_type)
+        response = StreamingHttpResponse(_export_chunks(export, fmt), content_type=content_type)
     else:
         response = HttpResponse(content_type=content_type)
     response["Content-Length"] = str(export.csv_size if fmt == ExportFormat.CSV else export.xlsx_size)
     response["Content-Disposition"] = f'attachment; filename="anonymised-records-{export.requested_at:%Y-%m-%d}.{fmt}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _export_chunks(export: AnonymisedExport, fmt: str) -> Iterator[bytes]:
+    """The file's plaintext, its first chunk decrypted before the answer
+    starts: an export that expired between being read as ready and being
+    opened (beat destroyed its key or deleted its file) is a 409, not a 500."""
+    try:
+        chunks = selectors.export_plaintext(export, fmt)
+        first = next(chunks, b"")
+    except (FileNotFoundError, KeyDestroyed):
+        logger.info("anonymised export %s expired while it was being downloaded", export.pk)
+        raise Conflict(EXPORT_NOT_READY[ExportStatus.EXPIRED]) from None
+    return itertools.chain((first,), chunks)

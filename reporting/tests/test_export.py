@@ -33,6 +33,7 @@ from reporting.models import AnonymisedExport, ExportStatus
 from reporting.services import case_facts_refresh, exports_expire
 from reporting.tasks import build_export
 
+from .test_dashboard import _admin
 from .test_statistics_api import CANARY, _consent
 
 Client = Callable[[User | None], APIClient]
@@ -268,3 +269,31 @@ def test_fewer_than_k_records_in_all_are_all_withheld() -> None:
     assert choice.withheld == 10 and not choice.keeps(("",))
     with pytest.raises(ValueError):
         choose(Counter({("a",): 11}), [(SAME,)], k=11, max_withheld=0.0)
+
+
+@pytest.mark.parametrize("gone", ["file", "key"])
+def test_an_export_that_expires_while_read_as_ready_answers_409_not_500(
+    cast: Cast, client_for: Client, attachment_dir: Path, gone: str
+) -> None:
+    """Beat can expire an export between the request reading it as ready
+    and the file being opened: its file deleted, or its key destroyed."""
+    _survivors(cast, 11, gender="Feminine", age_band="18-24", citizenships=["UZB"])
+    client = client_for(cast.sam)
+    export = _ready_export(client)
+    row = AnonymisedExport.objects.get(pk=export["id"])
+    if gone == "file":
+        for path in attachment_dir.rglob("*"):
+            if path.is_file():
+                path.unlink()
+    else:
+        from ngo_cases.crypto import keys
+
+        keys.data_key_destroy(DataKey.objects.get(pk=str(row.data_key_id)))
+    assert AnonymisedExport.objects.get(pk=export["id"]).status == ExportStatus.READY  # beat has not saved yet
+    response = client.get(export["csv_url"])
+    assert response.status_code == 409 and response["Content-Type"] == "application/problem+json"
+    assert "expired" in response.json()["detail"]
+    admin = _admin(cast.sam)
+    page = admin.get(f"/admin/statistics/exports/{export['id']}/xlsx", follow=True)
+    assert page.status_code == 200 and page.redirect_chain == [("/admin/statistics/#exports", 302)]
+    assert "has expired" in page.content.decode()
