@@ -67,6 +67,12 @@ LEVEL_NAMES: dict[str, tuple[str, ...]] = {
     "CountryOfExploitation": ("country", "withheld"),
 }
 
+
+def level_names(levels: tuple[int, ...]) -> dict[str, str]:
+    """How far each quasi-identifier was generalised, in words."""
+    return {name: LEVEL_NAMES[name][level] for name, level in zip(QUASI_IDENTIFIERS, levels, strict=True)}
+
+
 MEANS_OF_CONTROL: dict[str, tuple[str, ...]] = {
     "meansOfControlDebtBondage": ("DebtBondage",),
     "meansOfControlTakesEarnings": ("TakesEarnings",),

@@ -111,3 +111,33 @@ class CaseFact(models.Model):
 
     def __str__(self) -> str:
         return f"Case fact {self.case_id}"
+
+
+class PanelCount(models.Model):
+    """Counts kept ahead for the panels over follow-ups, identification
+    decisions and referrals (``reporting.counts``): how many items of the
+    summary's cases share an organisation, day, consent end, partner and
+    keys. Rebuilt with the summary; a revocation subtracts its case's."""
+
+    organisation_id = models.UUIDField()
+    panel = models.CharField(max_length=40)
+    day = models.DateField()
+    consent_until = models.DateTimeField()
+    partner_id = models.UUIDField(null=True)
+    key1 = models.CharField(max_length=40)
+    key2 = models.CharField(max_length=40)
+    n = models.IntegerField()
+
+    class Meta:
+        verbose_name = "panel count"
+        constraints = [
+            # Also the index every panel reads by (organisation, panel, day …).
+            models.UniqueConstraint(
+                fields=["organisation_id", "panel", "day", "consent_until", "partner_id", "key1", "key2"],
+                name="panelcount_keys",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.panel} {self.day}: {self.n}"

@@ -14,18 +14,10 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
-    Case,
     Count,
-    ExpressionWrapper,
-    F,
-    Func,
-    IntegerField,
     QuerySet,
-    Value,
-    When,
 )
 from django.db.models.functions import ExtractYear, Now, TruncMonth, TruncQuarter, TruncYear
-from django.utils import timezone
 
 from accounts.models import OrganisationType
 from attachments.storage import attachment_storage
@@ -34,6 +26,7 @@ from ngo_cases.crypto import keys, stream
 from ngo_cases.errors import NotFound, get_or_not_found
 from referrals import models as referrals
 
+from . import counts
 from .ctdc import Source
 from .models import AnonymisedExport, CaseFact
 
@@ -151,58 +144,36 @@ def _period_range(unit: str, filters: Filters, found: dict[str, int]) -> list[st
     return list(labels)
 
 
+# --- panels over the counted cases' follow-ups, decisions and referrals (reporting/counts.py) -----
+
+
 def identification_outcomes(filters: Filters) -> list[tuple[str, list[tuple[str, int]]]]:
     """Decisions by kind (reasonable, conclusive grounds) and decision: a two-way table."""
     decisions = [cases.Decision.PENDING, cases.Decision.POSITIVE, cases.Decision.NEGATIVE]
-    kinds = [cases.MilestoneKind.REASONABLE_GROUNDS, cases.MilestoneKind.CONCLUSIVE_GROUNDS]
-    found = (
-        cases.Milestone.objects.filter(case_id__in=counted_cases(filters).values("case_id"), kind__in=kinds)
-        .values("kind", "decision")
-        .annotate(n=Count("id"))
-        .values_list("kind", "decision", "n")
-    )
-    rows = {(kind, decision): n for kind, decision, n in found}
-    return [(kind, [(decision, rows.get((kind, decision), 0)) for decision in decisions]) for kind in kinds]
+    found = counts.count(counts.IDENTIFICATION_OUTCOMES, filters)
+    return [(kind, [(decision, found.get((kind, decision), 0)) for decision in decisions]) for kind in DECISION_KINDS]
 
 
-def _referrals(filters: Filters) -> QuerySet[referrals.Referral]:
-    queryset = referrals.Referral.objects.filter(case_id__in=counted_cases(filters).values("case_id")).exclude(
-        status=referrals.ReferralStatus.DRAFT
-    )
-    if filters.partner_id is not None:
-        queryset = queryset.filter(organisation_id=filters.partner_id)
-    return queryset
+def _one_way(joined: counts.Joined, filters: Filters, codes: list[str]) -> list[tuple[str, int]]:
+    return _complete({key: n for (key, _none), n in counts.count(joined, filters).items()}, codes)
 
 
 def referrals_by_service(filters: Filters) -> list[tuple[str, int]]:
-    sql, params = _referrals(filters).values("id").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'SELECT v, count(*) FROM "referrals_referral" r, unnest(r."services") v WHERE r.id IN ({sql}) GROUP BY v',  # noqa: S608
-            params,
-        )
-        return _complete(dict(cursor.fetchall()), list(referrals.ServiceType.values))
+    """Sent referrals, under each service they ask for."""
+    return _one_way(counts.REFERRALS_BY_SERVICE, filters, list(referrals.ServiceType.values))
 
 
 def referrals_by_organisation_type(filters: Filters) -> list[tuple[str, int]]:
-    rows = _referrals(filters).values("organisation__org_type").annotate(n=Count("id"))
-    return _complete({row["organisation__org_type"]: row["n"] for row in rows}, list(OrganisationType.values))
+    return _one_way(counts.REFERRALS_BY_ORGANISATION_TYPE, filters, list(OrganisationType.values))
 
 
 def referrals_by_outcome(filters: Filters) -> list[tuple[str, int]]:
-    """Ended referrals by how they ended: the outcome of completed ones, declined, withdrawn; open ones as open."""
-    rows = _referrals(filters).values("status", "outcome").annotate(n=Count("id"))
-    counts: dict[str, int] = {}
-    for row in rows:
-        status = row["status"]
-        key = row["outcome"] if status == referrals.ReferralStatus.COMPLETED and row["outcome"] else status
-        if status in referrals.OPEN_STATUSES:
-            key = "open"
-        counts[key] = counts.get(key, 0) + row["n"]
+    """Sent referrals by how they ended: the outcome of completed ones, declined, withdrawn; open ones as open."""
     codes = ["open", *referrals.Outcome.values, referrals.ReferralStatus.DECLINED, referrals.ReferralStatus.WITHDRAWN]
-    return _complete(counts, codes)
+    return _one_way(counts.REFERRALS_BY_OUTCOME, filters, codes)
 
 
+DECISION_KINDS = [cases.MilestoneKind.REASONABLE_GROUNDS, cases.MilestoneKind.CONCLUSIVE_GROUNDS]
 DECISION_BANDS = [(0, 5, "0-5"), (6, 30, "6-30"), (31, 90, "31-90"), (91, 180, "91-180"), (181, 365, "181-365")]
 OVER_A_YEAR = "366+"
 
@@ -211,53 +182,18 @@ def decision_times(filters: Filters) -> list[tuple[str, list[tuple[str, int]]]]:
     """Days from a case's referral for an identification decision (the
     milestone's start) to the decision (its completion), in bands, for the
     reasonable and the conclusive grounds: a two-way table. Only decided
-    milestones with both dates count."""
-    kinds = [cases.MilestoneKind.REASONABLE_GROUNDS, cases.MilestoneKind.CONCLUSIVE_GROUNDS]
-    days = Func(F("completed_on"), F("starts_on"), template="(%(expressions)s)", arg_joiner=" - ")
-    band = Case(
-        *(When(days__lte=high, then=Value(label)) for _low, high, label in DECISION_BANDS),
-        default=Value(OVER_A_YEAR),
-    )
-    found = (
-        cases.Milestone.objects.filter(
-            case_id__in=counted_cases(filters).values("case_id"),
-            kind__in=kinds,
-            decision__in=[cases.Decision.POSITIVE, cases.Decision.NEGATIVE],
-            completed_on__isnull=False,
-        )
-        .annotate(days=ExpressionWrapper(days, output_field=IntegerField()))
-        .annotate(band=band)
-        .values("kind", "band")
-        .annotate(n=Count("id"))
-        .values_list("kind", "band", "n")
-    )
-    counts = {(kind, band): n for kind, band, n in found}
+    milestones with a completion date count."""
+    found = counts.count(counts.IDENTIFICATION_TIMES, filters)
     bands = band_labels()
-    return [(kind, [(band, counts.get((kind, band), 0)) for band in bands]) for kind in kinds]
+    return [(kind, [(band, found.get((kind, band), 0)) for band in bands]) for kind in DECISION_KINDS]
 
 
 def follow_ups_on_time(filters: Filters) -> list[tuple[str, int]]:
     """Follow-ups of the counted cases: done on time, done late, open and
     overdue, open and not yet due, cancelled (due dates within the period
     when one is given)."""
-    today = timezone.localdate()
-    queryset = cases.FollowUp.objects.filter(
-        case_id__in=counted_cases(Filters(filters.organisation_id, team_id=filters.team_id)).values("case_id")
-    )
-    if filters.opened_from is not None:
-        queryset = queryset.filter(due_on__gte=filters.opened_from)
-    if filters.opened_to is not None:
-        queryset = queryset.filter(due_on__lte=filters.opened_to)
-    done, still_open = cases.FollowUpStatus.DONE, cases.FollowUpStatus.OPEN
-    key = Case(
-        When(status=done, completed_at__isnull=False, completed_at__date__lte=F("due_on"), then=Value("done_on_time")),
-        When(status=done, then=Value("done_late")),
-        When(status=still_open, due_on__lt=today, then=Value("open_overdue")),
-        When(status=still_open, then=Value("open_not_due")),
-        default=Value("cancelled"),
-    )
-    rows = queryset.annotate(key=key).values("key").annotate(n=Count("id")).values_list("key", "n")
-    return _complete(dict(rows), ["done_on_time", "done_late", "open_overdue", "open_not_due", "cancelled"])
+    codes = ["done_on_time", "done_late", "open_overdue", "open_not_due", "cancelled"]
+    return _one_way(counts.FOLLOW_UPS, filters, codes)
 
 
 def band_labels() -> list[str]:

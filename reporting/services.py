@@ -26,7 +26,7 @@ from attachments.storage import attachment_storage, new_storage_name, open_for_w
 from ngo_cases.crypto import keys, stream
 from ngo_cases.crypto.models import DataKey
 
-from . import ctdc
+from . import counts, ctdc
 from .anonymity import Choice, choose, generalise
 from .models import AnonymisedExport, ExportFormat, ExportStatus
 from .selectors import Filters, export_sources
@@ -114,9 +114,7 @@ def _build(export: AnonymisedExport, written: list[str]) -> None:
     export.data_key = data_key
     export.records = records
     export.withheld = choice.withheld
-    export.generalisation = {
-        name: ctdc.LEVEL_NAMES[name][level] for name, level in zip(ctdc.QUASI_IDENTIFIERS, choice.levels, strict=True)
-    }
+    export.generalisation = ctdc.level_names(choice.levels)
     export.csv_object, export.csv_key, export.csv_size = files["csv"].stored()
     export.xlsx_object, export.xlsx_key, export.xlsx_size = files["xlsx"].stored()
     export.save()
@@ -211,9 +209,7 @@ def _write_rows(
 
 
 def _about(export: AnonymisedExport, choice: Choice, records: int) -> list[tuple[str, str]]:
-    levels = {
-        name: ctdc.LEVEL_NAMES[name][level] for name, level in zip(ctdc.QUASI_IDENTIFIERS, choice.levels, strict=True)
-    }
+    levels = ctdc.level_names(choice.levels)
     return [
         ("format", "CTDC global k-anonymised dataset columns, HTCDS 2.0 vocabulary (docs/statistics.md)"),
         ("records", str(records)),
@@ -289,9 +285,11 @@ SELECT c.id, c.survivor_id, c.organisation_id, c.team_id, (c.opened_at AT TIME Z
 
 
 def case_facts_refresh(case_ids: list[Any] | None = None) -> int:
-    """Rebuild the summary from the cases and their live reporting consents:
-    all of it (beat), or the rows of ``case_ids`` (a consent revoked). One
-    transaction: readers see the old rows until it commits. Returns the rows written."""
+    """Rebuild the summary from the cases and their live reporting consents,
+    and the counts kept ahead from it (``reporting.counts``): all of it
+    (beat), or the rows of ``case_ids`` (a consent revoked). One
+    transaction: readers see the old rows until it commits. Returns the
+    summary rows written."""
     zone = settings.TIME_ZONE
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FACTS_LOCK])
@@ -300,15 +298,19 @@ def case_facts_refresh(case_ids: list[Any] | None = None) -> int:
             cursor.execute(_FACTS_SQL.format(only_consents="", only_cases=""), {"zone": zone})
             written = int(cursor.rowcount)
             cursor.execute("ANALYZE reporting_casefact")  # the planner sees the new rows at once
+            counts.keep_all(cursor)
             return written
         ids: dict[str, Any] = {"zone": zone, "ids": [str(case_id) for case_id in case_ids]}
+        counts.keep_cases(cursor, ids["ids"], sign=-1)
         cursor.execute("DELETE FROM reporting_casefact WHERE case_id = ANY(%(ids)s::uuid[])", ids)
         only = {
             "only_consents": "AND case_id = ANY(%(ids)s::uuid[])",
             "only_cases": "WHERE c.id = ANY(%(ids)s::uuid[])",
         }
         cursor.execute(_FACTS_SQL.format(**only), ids)
-        return int(cursor.rowcount)
+        written = int(cursor.rowcount)
+        counts.keep_cases(cursor, ids["ids"], sign=1)
+        return written
 
 
 def on_consent_revoked(*, consent: Any, **kwargs: Any) -> None:

@@ -161,6 +161,7 @@ def test_identification_times_are_counted_in_bands(cast: Cast, client_for: Clien
             case=case, recorded_by=cast.alice, kind="reasonable_grounds", starts_on=datetime.date(2026, 3, 2)
         )
         Milestone.objects.filter(pk=milestone.pk).update(decision="positive", completed_on=datetime.date(2026, 3, 5))
+    case_facts_refresh()
     table = _panel(client_for(cast.sam), "identification-times")
     assert [row["code"] for row in table["rows"]] == ["reasonable_grounds", "conclusive_grounds"]
     assert table["columns"][0] == {"code": "0-5", "label": "0-5 days"}
@@ -178,6 +179,7 @@ def test_follow_ups_on_time_and_overdue(cast: Cast, client_for: Client) -> None:
     two_days_ago = timezone.now() - datetime.timedelta(days=2)
     FollowUp.objects.filter(id__in=ids[:11]).update(status="done", completed_at=two_days_ago)
     FollowUp.objects.filter(id=ids[11]).update(status="cancelled")
+    case_facts_refresh()
     table = _panel(client_for(cast.sam), "follow-ups")
     assert _row(table, "done_on_time") == 11
     assert _row(table, "open_overdue") is None and _row(table, "cancelled") is None  # one each: hidden

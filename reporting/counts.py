@@ -1,0 +1,195 @@
+"""The panels that count rows joined to the counted cases — follow-ups,
+identification decisions, referrals — and the counts kept ahead for them
+(``reporting.models.PanelCount``).
+
+Each such panel is written once, as the SQL of its *items*: one row per
+follow-up, decision or referral of a case in the summary (CaseFact), with
+the case's organisation, team and consent end, the item's day (the due
+date for follow-ups, the case's opening otherwise), its partner for
+referrals, and the one or two keys it is counted under. From that one
+query:
+
+- the rebuild keeps counts ahead, grouped by organisation, day, consent
+  end, partner and keys (no team: a team's figures are a few thousand
+  items, counted live);
+- a revocation subtracts its case's items and adds them back as they now
+  are (none when no consent is left), in the rebuild's lock;
+- a panel for the whole organisation sums the kept counts, a team's counts
+  the items live: the same WHERE on consent end, days and partner either way.
+
+The consent end is a column of both, compared with now() at every query,
+so an expired consent leaves the figures without a rebuild.
+docs/performance.md ("Statistics at 1,000,000 cases") says why.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from referrals.models import OPEN_STATUSES, ReferralStatus
+
+# The columns every items query selects, in this order.
+ITEM_COLUMNS = "case_id, organisation_id, team_id, consent_until, day, partner_id, key1, key2"
+
+_FACT = "JOIN reporting_casefact f ON f.case_id = {source}.case_id"
+_CASE = "f.case_id, f.organisation_id, f.team_id, f.consent_until"
+
+
+@dataclass(frozen=True)
+class Joined:
+    name: str
+    items: str  # SELECT … ITEM_COLUMNS …; may use %(zone)s
+    overdue: bool = False  # key1 "open" splits into open_overdue / open_not_due by the day (the due date)
+    by_partner: bool = False  # the filter by partner organisation applies
+
+
+def _quoted(values: Any) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+FOLLOW_UPS = Joined(
+    "follow-ups",
+    f"""SELECT {_CASE}, u.due_on, NULL::uuid,
+               CASE WHEN u.status = 'done' AND (u.completed_at AT TIME ZONE %(zone)s)::date <= u.due_on
+                         THEN 'done_on_time'
+                    WHEN u.status = 'done' THEN 'done_late'
+                    WHEN u.status = 'open' THEN 'open'
+                    ELSE 'cancelled' END, ''
+          FROM cases_followup u {_FACT.format(source="u")}""",
+    overdue=True,
+)
+IDENTIFICATION_OUTCOMES = Joined(
+    "identification-outcomes",
+    f"""SELECT {_CASE}, f.opened_on, NULL::uuid, m.kind, m.decision
+          FROM cases_milestone m {_FACT.format(source="m")}
+         WHERE m.kind IN ('reasonable_grounds', 'conclusive_grounds')""",
+)
+# Days from the milestone's start (the referral for a decision) to its completion, in DECISION_BANDS.
+IDENTIFICATION_TIMES = Joined(
+    "identification-times",
+    f"""SELECT {_CASE}, f.opened_on, NULL::uuid, m.kind,
+               CASE WHEN m.completed_on - m.starts_on <= 5 THEN '0-5'
+                    WHEN m.completed_on - m.starts_on <= 30 THEN '6-30'
+                    WHEN m.completed_on - m.starts_on <= 90 THEN '31-90'
+                    WHEN m.completed_on - m.starts_on <= 180 THEN '91-180'
+                    WHEN m.completed_on - m.starts_on <= 365 THEN '181-365'
+                    ELSE '366+' END
+          FROM cases_milestone m {_FACT.format(source="m")}
+         WHERE m.kind IN ('reasonable_grounds', 'conclusive_grounds')
+           AND m.decision IN ('positive', 'negative') AND m.completed_on IS NOT NULL""",
+)
+_SENT = f"r.status <> '{ReferralStatus.DRAFT}'"
+REFERRALS_BY_SERVICE = Joined(
+    "referrals-by-service",
+    f"""SELECT {_CASE}, f.opened_on, r.organisation_id, v.service, ''
+          FROM referrals_referral r {_FACT.format(source="r")}
+          CROSS JOIN LATERAL unnest(r.services) v(service)
+         WHERE {_SENT}""",
+    by_partner=True,
+)
+REFERRALS_BY_ORGANISATION_TYPE = Joined(
+    "referrals-by-organisation-type",
+    f"""SELECT {_CASE}, f.opened_on, r.organisation_id, o.org_type, ''
+          FROM referrals_referral r {_FACT.format(source="r")}
+          JOIN accounts_organisation o ON o.id = r.organisation_id
+         WHERE {_SENT}""",
+    by_partner=True,
+)
+# Ended referrals by how they ended: a completed one's outcome, declined, withdrawn; open ones as open.
+REFERRALS_BY_OUTCOME = Joined(
+    "referrals-by-outcome",
+    f"""SELECT {_CASE}, f.opened_on, r.organisation_id,
+               CASE WHEN r.status IN ({_quoted(OPEN_STATUSES)}) THEN 'open'
+                    WHEN r.status = '{ReferralStatus.COMPLETED}' AND r.outcome <> '' THEN r.outcome
+                    ELSE r.status END, ''
+          FROM referrals_referral r {_FACT.format(source="r")}
+         WHERE {_SENT}""",
+    by_partner=True,
+)
+
+JOINED = {
+    joined.name: joined
+    for joined in (
+        FOLLOW_UPS,
+        IDENTIFICATION_OUTCOMES,
+        IDENTIFICATION_TIMES,
+        REFERRALS_BY_SERVICE,
+        REFERRALS_BY_ORGANISATION_TYPE,
+        REFERRALS_BY_OUTCOME,
+    )
+}
+
+
+# --- reading: one panel's counts --------------------------------------------------------------------
+
+
+def count(joined: Joined, filters: Any) -> dict[tuple[str, str], int]:
+    """``{(key1, key2): count}`` of the counted cases' items: from the kept
+    counts for the whole organisation, live for one team."""
+    where = ["organisation_id = %(organisation)s", "consent_until > now()"]
+    params: dict[str, Any] = {
+        "organisation": str(filters.organisation_id),
+        "zone": settings.TIME_ZONE,
+        "today": timezone.localdate(),
+        "panel": joined.name,
+    }
+    for name, condition, value in (
+        ("from", "day >= %(from)s", filters.opened_from),
+        ("to", "day <= %(to)s", filters.opened_to),
+        ("team", "team_id = %(team)s", filters.team_id),
+        ("partner", "partner_id = %(partner)s", filters.partner_id if joined.by_partner else None),
+    ):
+        if value is not None:
+            where.append(condition)
+            params[name] = value if isinstance(value, datetime.date) else str(value)
+    key1 = "key1"
+    if joined.overdue:
+        key1 = "CASE WHEN key1 <> 'open' THEN key1 WHEN day < %(today)s THEN 'open_overdue' ELSE 'open_not_due' END"
+    if filters.team_id is None:
+        source, total = "reporting_panelcount", "sum(n)"
+        where.append("panel = %(panel)s")
+    else:
+        source, total = f"({joined.items}) items ({ITEM_COLUMNS})", "count(*)"
+    sql = f"SELECT {key1}, key2, {total} FROM {source} WHERE {' AND '.join(where)} GROUP BY 1, 2"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(k1, k2): int(n) for k1, k2, n in cursor.fetchall() if n}
+
+
+# --- keeping them: the rebuild's and a revocation's part ------------------------------------------
+
+_KEYS = "organisation_id, panel, day, consent_until, partner_id, key1, key2"
+
+
+def keep_all(cursor: Any) -> None:
+    """Every panel's counts anew, from the summary as it now is (the caller holds the rebuild's lock)."""
+    cursor.execute("DELETE FROM reporting_panelcount")
+    for joined in JOINED.values():
+        cursor.execute(_apply_sql(joined, only=False, sign=1), {"zone": settings.TIME_ZONE, "panel": joined.name})
+    cursor.execute("ANALYZE reporting_panelcount")
+
+
+def keep_cases(cursor: Any, case_ids: list[str], sign: int) -> None:
+    """Add (+1) or take away (-1) these cases' items, as the summary now
+    holds them: a revocation takes them away before the cases' summary rows
+    are rebuilt and adds what is left after."""
+    params = {"zone": settings.TIME_ZONE, "ids": case_ids}
+    for joined in JOINED.values():
+        cursor.execute(_apply_sql(joined, only=True, sign=sign), {**params, "panel": joined.name})
+
+
+def _apply_sql(joined: Joined, *, only: bool, sign: int) -> str:
+    restrict = "WHERE case_id = ANY(%(ids)s::uuid[])" if only else ""
+    return f"""
+        INSERT INTO reporting_panelcount ({_KEYS}, n)
+        SELECT organisation_id, %(panel)s, day, consent_until, partner_id, key1, key2, {int(sign)} * count(*)
+          FROM ({joined.items}) items ({ITEM_COLUMNS}) {restrict}
+         GROUP BY organisation_id, day, consent_until, partner_id, key1, key2
+        ON CONFLICT ON CONSTRAINT panelcount_keys DO UPDATE SET n = reporting_panelcount.n + EXCLUDED.n
+    """
