@@ -580,7 +580,15 @@ class Consent(UUIDModel, VersionedModel):
                 name="consent_revocation_complete",
             ),
         ]
-        indexes = [models.Index(fields=["case", "scope"], name="consent_case_scope")]
+        indexes = [
+            models.Index(fields=["case", "scope"], name="consent_case_scope"),
+            # The statistics' revocations since their summary was taken (reporting.counts.WITHDRAWN).
+            models.Index(
+                fields=["revoked_at"],
+                name="consent_reporting_revoked",
+                condition=Q(scope="reporting", revoked_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.scope} consent {self.pk}"

@@ -9,10 +9,3 @@ class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("Statistics")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from cases import signals
-
-        from . import services
-
-        signals.consent_revoked.connect(services.on_consent_revoked, dispatch_uid="reporting_consent_revoked")

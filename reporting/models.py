@@ -141,3 +141,18 @@ class PanelCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.panel} {self.day}: {self.n}"
+
+
+class SummaryState(models.Model):
+    """One row: when the summary (CaseFact, PanelCount) was last taken.
+    Reporting consents revoked since then (less a margin) are taken out of
+    the figures at the moment of each query (``reporting.selectors.WITHDRAWN``)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "summary state"
+
+    def __str__(self) -> str:
+        return f"Summary taken at {self.taken_at:%Y-%m-%d %H:%M}"

@@ -17,6 +17,7 @@ from django.db.models import (
     Count,
     QuerySet,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear, Now, TruncMonth, TruncQuarter, TruncYear
 
 from accounts.models import OrganisationType
@@ -52,9 +53,12 @@ class Filters:
 def counted_cases(filters: Filters) -> QuerySet[CaseFact]:
     """The cases the figures count, from their summary rows (CaseFact): the
     organisation's, with a reporting consent live now (its end compared with
-    this moment; revoked ones were taken out when revoked), opened in the
-    period, of the team. Its primary key is the case's id."""
-    queryset = CaseFact.objects.filter(organisation_id=filters.organisation_id, consent_until__gt=Now())
+    this moment; cases whose consent was revoked since the rebuild taken
+    out: ``counts.WITHDRAWN``), opened in the period, of the team. Its
+    primary key is the case's id."""
+    queryset = CaseFact.objects.filter(organisation_id=filters.organisation_id, consent_until__gt=Now()).exclude(
+        case_id__in=RawSQL(counts.WITHDRAWN, [])  # noqa: S611 (a constant; no parameters)
+    )
     if filters.opened_from is not None:
         queryset = queryset.filter(opened_on__gte=filters.opened_from)
     if filters.opened_to is not None:
