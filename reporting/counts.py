@@ -1,13 +1,12 @@
-"""The panels that count rows joined to the counted cases — follow-ups,
-identification decisions, referrals — and the counts kept ahead for them
+"""What every statistics panel counts, and the counts kept ahead for them
 (``reporting.models.PanelCount``).
 
-Each such panel is written once, as the SQL of its *items*: one row per
-follow-up, decision or referral of a case in the summary (CaseFact), with
-the case's organisation, team and consent end, the item's day (the due
-date for follow-ups, the case's opening otherwise), its partner for
-referrals, and the one or two keys it is counted under. From that one
-query:
+Each panel is written once, as the SQL of its *items*: one row per case of
+the summary (CaseFact) — or per value of one of its arrays — or per
+follow-up, decision or referral of such a case, with the case's
+organisation, team and consent end, the item's day (the due date for
+follow-ups, the case's opening otherwise), its partner for referrals, and
+the one or two keys it is counted under. From that one query:
 
 - the rebuild keeps counts ahead, grouped by organisation, day, consent
   end, partner and keys (no team: a team's figures are a few thousand
@@ -47,7 +46,6 @@ _CASE = "f.case_id, f.organisation_id, f.team_id, f.consent_until"
 class Joined:
     name: str
     items: str  # SELECT … ITEM_COLUMNS …; may use %(zone)s
-    overdue: bool = False  # key1 "open" splits into open_overdue / open_not_due by the day (the due date)
     by_partner: bool = False  # the filter by partner organisation applies
 
 
@@ -64,7 +62,6 @@ FOLLOW_UPS = Joined(
                     WHEN u.status = 'open' THEN 'open'
                     ELSE 'cancelled' END, ''
           FROM cases_followup u {_FACT.format(source="u")}""",
-    overdue=True,
 )
 IDENTIFICATION_OUTCOMES = Joined(
     "identification-outcomes",
@@ -115,9 +112,36 @@ REFERRALS_BY_OUTCOME = Joined(
     by_partner=True,
 )
 
+# The case-level panels: the summary's rows themselves, by one field, by
+# each value of an array (once under "" when it holds none), or by day.
+CASES = Joined("cases", f"SELECT {_CASE}, f.opened_on, NULL::uuid, '', '' FROM reporting_casefact f")
+CASE_FIELDS = {
+    field: Joined(
+        f"field-{field}",
+        f"SELECT {_CASE}, f.opened_on, NULL::uuid, coalesce(f.{field}, ''), '' FROM reporting_casefact f",
+    )
+    for field in ("gender", "age_band", "migration_status", "labour_industry")
+} | {
+    field: Joined(
+        f"values-{field}",
+        f"""SELECT {_CASE}, f.opened_on, NULL::uuid, coalesce(v.value, ''), ''
+              FROM reporting_casefact f LEFT JOIN LATERAL unnest(f.{field}) v(value) ON true""",
+    )
+    for field in (
+        "citizenships",
+        "exploitation_types",
+        "sexual_exploitation_types",
+        "means_of_control",
+        "recruitment_methods",
+        "countries_of_exploitation",
+    )
+}
+
 JOINED = {
     joined.name: joined
     for joined in (
+        CASES,
+        *CASE_FIELDS.values(),
         FOLLOW_UPS,
         IDENTIFICATION_OUTCOMES,
         IDENTIFICATION_TIMES,
@@ -145,10 +169,11 @@ SELECT r.case_id FROM cases_consent r
 # --- reading: one panel's counts --------------------------------------------------------------------
 
 
-def count(joined: Joined, filters: Any) -> dict[tuple[str, str], int]:
+def count(joined: Joined, filters: Any, key1: str = "key1") -> dict[tuple[str, str], int]:
     """``{(key1, key2): count}`` of the counted cases' items: the kept
     counts less the withdrawn cases' items for the whole organisation, the
-    items counted live for one team."""
+    items counted live for one team. ``key1`` may be an SQL expression of
+    key1 and day (a period, or overdue by the due date)."""
     where = ["organisation_id = %(organisation)s", "consent_until > now()"]
     params: dict[str, Any] = {
         "organisation": str(filters.organisation_id),
@@ -165,9 +190,6 @@ def count(joined: Joined, filters: Any) -> dict[tuple[str, str], int]:
         if value is not None:
             where.append(condition)
             params[name] = value if isinstance(value, datetime.date) else str(value)
-    key1 = "key1"
-    if joined.overdue:
-        key1 = "CASE WHEN key1 <> 'open' THEN key1 WHEN day < %(today)s THEN 'open_overdue' ELSE 'open_not_due' END"
     items = f"({joined.items}) items ({ITEM_COLUMNS})"
     matching = " AND ".join(where)
     if filters.team_id is None:

@@ -57,7 +57,7 @@ MULTI = _("A case with several values is counted under each; the rows add up to 
 
 def _one_way(name: str, title: Any, field_name: str, choices: type[TextChoices], *, array: bool = False) -> Panel:
     codes = list(choices.values)
-    count = selectors.by_array(field_name, codes) if array else selectors.by_field(field_name, codes)
+    count = selectors.by_field(field_name, codes)
     return Panel(name, title, count, _words(choices), note=MULTI if array else "")
 
 
@@ -88,12 +88,12 @@ PANELS: dict[str, Panel] = {
         ),
         _one_way("gender", _("Gender"), "gender", cases.Gender),
         _one_way("age-band", _("Age band"), "age_band", cases.AgeBand),
-        Panel("citizenship", _("Citizenship"), selectors.by_array("citizenships", []), note=MULTI),
+        Panel("citizenship", _("Citizenship"), selectors.by_field("citizenships", []), note=MULTI),
         _one_way("migration-status", _("Migration status"), "migration_status", cases.MigrationStatus),
         Panel(
             "country-of-exploitation",
             _("Country of exploitation"),
-            selectors.by_array("countries_of_exploitation", []),
+            selectors.by_field("countries_of_exploitation", []),
             note=_(
                 "Countries (ISO 3166 alpha-3): regions are free text, kept encrypted, and are not counted. "
                 "A case exploited in several countries is counted under each."

@@ -1,7 +1,8 @@
-"""The counts behind the statistics panels. Only cases whose survivor has a
-live ``reporting`` consent are counted (``counted_cases``); every panel is
-one SQL aggregate over them, whatever the number of cases. Suppression
-happens after, on the finished table (reporting/suppression.py)."""
+"""The counts behind the statistics panels, and the export's records. Only
+cases whose survivor has a live ``reporting`` consent are counted: every
+panel reads ``reporting.counts`` (the counts kept ahead for the whole
+organisation, the items live for a team), the export ``counted_cases``.
+Suppression happens after, on the finished table (reporting/suppression.py)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
-    Count,
     QuerySet,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import ExtractYear, Now, TruncMonth, TruncQuarter, TruncYear
+from django.db.models.functions import ExtractYear, Now
 
 from accounts.models import OrganisationType
 from attachments.storage import attachment_storage
@@ -82,32 +81,19 @@ def _complete(counts: dict[Any, int], codes: list[str]) -> list[tuple[str, int]]
 
 
 def by_field(field: str, codes: list[str]) -> Callable[[Filters], list[tuple[str, int]]]:
+    """A field of the case or survivor, or a multi-valued one: each case
+    once per value it holds (a case with two exploitation types is in both
+    rows), and once under ``unknown`` when it holds none."""
+    joined = counts.CASE_FIELDS[field]
+
     def count(filters: Filters) -> list[tuple[str, int]]:
-        rows = counted_cases(filters).values(field).annotate(n=Count("*")).values_list(field, "n")
-        return _complete(dict(rows), codes)
+        return _one_way(joined, filters, codes)
 
     return count
 
 
-def by_array(field: str, codes: list[str]) -> Callable[[Filters], list[tuple[str, int]]]:
-    """A multi-valued field: each case once per value it holds (a case with
-    two exploitation types is in both rows), and once under ``unknown`` when
-    it holds none."""
-    CaseFact._meta.get_field(field)  # a field of the summary, or an error now
-
-    def count(filters: Filters) -> list[tuple[str, int]]:
-        sql, params = counted_cases(filters).values(field).query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f'SELECT v, count(*) FROM ({sql}) f LEFT JOIN LATERAL unnest(f."{field}") v ON true GROUP BY v',  # noqa: S608
-                params,
-            )
-            return _complete(dict(cursor.fetchall()), codes)
-
-    return count
-
-
-PERIODS = {"month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
+# The labels of _period_label, in SQL.
+PERIODS = {"month": "to_char(day, 'YYYY-MM')", "quarter": "to_char(day, 'YYYY-\"Q\"Q')", "year": "to_char(day, 'YYYY')"}
 
 
 def by_period(unit: str) -> Callable[[Filters], list[tuple[str, int]]]:
@@ -115,14 +101,7 @@ def by_period(unit: str) -> Callable[[Filters], list[tuple[str, int]]]:
     organisation's time zone), every period of the range, zeros included."""
 
     def count(filters: Filters) -> list[tuple[str, int]]:
-        rows = (
-            counted_cases(filters)
-            .annotate(period=PERIODS[unit]("opened_on"))
-            .values("period")
-            .annotate(n=Count("*"))
-            .values_list("period", "n")
-        )
-        found = {_period_label(unit, value): n for value, n in rows}
+        found = {label: n for (label, _none), n in counts.count(counts.CASES, filters, key1=PERIODS[unit]).items()}
         labels = _period_range(unit, filters, found)
         return [(label, found.get(label, 0)) for label in labels]
 
@@ -158,8 +137,8 @@ def identification_outcomes(filters: Filters) -> list[tuple[str, list[tuple[str,
     return [(kind, [(decision, found.get((kind, decision), 0)) for decision in decisions]) for kind in DECISION_KINDS]
 
 
-def _one_way(joined: counts.Joined, filters: Filters, codes: list[str]) -> list[tuple[str, int]]:
-    return _complete({key: n for (key, _none), n in counts.count(joined, filters).items()}, codes)
+def _one_way(joined: counts.Joined, filters: Filters, codes: list[str], key1: str = "key1") -> list[tuple[str, int]]:
+    return _complete({key: n for (key, _none), n in counts.count(joined, filters, key1).items()}, codes)
 
 
 def referrals_by_service(filters: Filters) -> list[tuple[str, int]]:
@@ -197,7 +176,11 @@ def follow_ups_on_time(filters: Filters) -> list[tuple[str, int]]:
     overdue, open and not yet due, cancelled (due dates within the period
     when one is given)."""
     codes = ["done_on_time", "done_late", "open_overdue", "open_not_due", "cancelled"]
-    return _one_way(counts.FOLLOW_UPS, filters, codes)
+    return _one_way(counts.FOLLOW_UPS, filters, codes, key1=OVERDUE)
+
+
+# An open follow-up is overdue once its due date is past (the organisation's today).
+OVERDUE = "CASE WHEN key1 <> 'open' THEN key1 WHEN day < %(today)s THEN 'open_overdue' ELSE 'open_not_due' END"
 
 
 def band_labels() -> list[str]:

@@ -300,12 +300,3 @@ def case_facts_refresh() -> int:
             " ON CONFLICT (id) DO UPDATE SET taken_at = EXCLUDED.taken_at"
         )
         return written
-
-
-def case_facts_vacuum() -> None:
-    """After a whole rebuild, outside its transaction: the rebuild replaced
-    every row, so VACUUM reclaims the old ones and marks the pages visible
-    (index-only scans work again). Readers are not blocked; at a million
-    cases the panels were up to twice as slow without it (performance.md)."""
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE) reporting_casefact, reporting_panelcount")
