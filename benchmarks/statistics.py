@@ -126,7 +126,7 @@ class StatisticsBenchmark(Benchmark):
                                            expires_at, revoked_at, revoked_by_id, recorded_by_id, created_at)
                 SELECT gen_random_uuid(), 1, c.id, 'reporting', NULL, 'survivor', 'written', c.opened_at,
                        CASE WHEN r < 0.02 THEN c.opened_at + (now() - c.opened_at) / 2 END,
-                       CASE WHEN r >= 0.02 AND r < 0.07 THEN now() END,
+                       CASE WHEN r >= 0.02 AND r < 0.07 THEN c.opened_at + (now() - c.opened_at) / 2 END,
                        CASE WHEN r >= 0.02 AND r < 0.07 THEN %s::uuid END,
                        %s, c.opened_at
                 FROM (SELECT id, opened_at, random() AS r FROM cases_case WHERE organisation_id = %s) c

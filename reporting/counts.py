@@ -35,6 +35,8 @@ from django.utils import timezone
 
 from referrals.models import OPEN_STATUSES, ReferralStatus
 
+from .models import SummaryState
+
 # The columns every items query selects, in this order.
 ITEM_COLUMNS = "case_id, organisation_id, team_id, consent_until, day, partner_id, key1, key2"
 
@@ -156,14 +158,21 @@ JOINED = {
 # after it (less an hour, for a revoking transaction that began before the
 # rebuild's snapshot and committed after it) and none live now. Small; read
 # at every query, so a revocation counts at once and never waits for a rebuild.
+# ``{since}`` is a parameter's placeholder: the moment is read first
+# (withdrawn_since), so the planner sees it and uses the revocations' index.
 WITHDRAWN = """
 SELECT r.case_id FROM cases_consent r
- WHERE r.scope = 'reporting'
-   AND r.revoked_at > (SELECT coalesce(max(taken_at), '-infinity') FROM reporting_summarystate) - interval '1 hour'
+ WHERE r.scope = 'reporting' AND r.revoked_at IS NOT NULL AND r.revoked_at > {since}
    AND NOT EXISTS (SELECT 1 FROM cases_consent l
                     WHERE l.case_id = r.case_id AND l.scope = 'reporting' AND l.revoked_at IS NULL
                       AND l.given_at <= now() AND coalesce(l.expires_at, 'infinity') > now())
 """
+MARGIN = datetime.timedelta(hours=1)
+
+
+def withdrawn_since() -> datetime.datetime:
+    taken_at = SummaryState.objects.values_list("taken_at", flat=True).first()
+    return taken_at - MARGIN if taken_at is not None else datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)
 
 
 # --- reading: one panel's counts --------------------------------------------------------------------
@@ -180,6 +189,7 @@ def count(joined: Joined, filters: Any, key1: str = "key1") -> dict[tuple[str, s
         "zone": settings.TIME_ZONE,
         "today": timezone.localdate(),
         "panel": joined.name,
+        "since": withdrawn_since(),
     }
     for name, condition, value in (
         ("from", "day >= %(from)s", filters.opened_from),
@@ -192,14 +202,15 @@ def count(joined: Joined, filters: Any, key1: str = "key1") -> dict[tuple[str, s
             params[name] = value if isinstance(value, datetime.date) else str(value)
     items = f"({joined.items}) items ({ITEM_COLUMNS})"
     matching = " AND ".join(where)
+    withdrawn = WITHDRAWN.format(since="%(since)s")
     if filters.team_id is None:
         source = f"""(SELECT key1, key2, day, n FROM reporting_panelcount WHERE panel = %(panel)s AND {matching}
                       UNION ALL
-                      SELECT key1, key2, day, -1 FROM {items} WHERE {matching} AND case_id IN ({WITHDRAWN})) kept"""
+                      SELECT key1, key2, day, -1 FROM {items} WHERE {matching} AND case_id IN ({withdrawn})) kept"""
         total = "sum(n)"
     else:
-        source, total = f"{items} WHERE {matching} AND case_id NOT IN ({WITHDRAWN})", "count(*)"
-        source = f"(SELECT * FROM {source}) live"
+        source = f"(SELECT * FROM {items} WHERE {matching} AND case_id NOT IN ({withdrawn})) live"
+        total = "count(*)"
     sql = f"SELECT {key1}, key2, {total} FROM {source} GROUP BY 1, 2"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

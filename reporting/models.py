@@ -146,7 +146,7 @@ class PanelCount(models.Model):
 class SummaryState(models.Model):
     """One row: when the summary (CaseFact, PanelCount) was last taken.
     Reporting consents revoked since then (less a margin) are taken out of
-    the figures at the moment of each query (``reporting.selectors.WITHDRAWN``)."""
+    the figures at the moment of each query (``reporting.counts.WITHDRAWN``)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     taken_at = models.DateTimeField()

@@ -56,7 +56,7 @@ def counted_cases(filters: Filters) -> QuerySet[CaseFact]:
     out: ``counts.WITHDRAWN``), opened in the period, of the team. Its
     primary key is the case's id."""
     queryset = CaseFact.objects.filter(organisation_id=filters.organisation_id, consent_until__gt=Now()).exclude(
-        case_id__in=RawSQL(counts.WITHDRAWN, [])  # noqa: S611 (a constant; no parameters)
+        case_id__in=RawSQL(counts.WITHDRAWN.format(since="%s"), [counts.withdrawn_since()])  # noqa: S611 (a constant)
     )
     if filters.opened_from is not None:
         queryset = queryset.filter(opened_on__gte=filters.opened_from)
