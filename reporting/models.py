@@ -79,10 +79,11 @@ class CaseFact(models.Model):
     """The summary the panels and the export count (docs/performance.md,
     "Statistics"): one narrow row per case with a reporting consent, holding
     only what the figures group by. Rebuilt by beat every few minutes
-    (``reporting.services.case_facts_refresh``); a revoked consent takes its
-    case's row out at once, and ``consent_until`` (infinity when the consent
-    does not expire) is compared with the time of each query, so revocation
-    and expiry never wait for the rebuild."""
+    (``reporting.services.case_facts_refresh``); cases whose consent was
+    revoked since are taken out at each query (``reporting.counts.WITHDRAWN``),
+    and ``consent_until`` (infinity when the consent does not expire) is
+    compared with the time of each query, so revocation and expiry never
+    wait for the rebuild."""
 
     case_id = models.UUIDField(primary_key=True)
     survivor_id = models.UUIDField()
@@ -114,10 +115,10 @@ class CaseFact(models.Model):
 
 
 class PanelCount(models.Model):
-    """Counts kept ahead for the panels over follow-ups, identification
-    decisions and referrals (``reporting.counts``): how many items of the
-    summary's cases share an organisation, day, consent end, partner and
-    keys. Rebuilt with the summary; a revocation subtracts its case's."""
+    """Counts kept ahead for every panel (``reporting.counts``): how many
+    items of the summary's cases share an organisation, day, consent end,
+    partner and keys. Rebuilt with the summary; the whole organisation's
+    panels sum them, less the items of cases withdrawn since."""
 
     organisation_id = models.UUIDField()
     panel = models.CharField(max_length=40)
