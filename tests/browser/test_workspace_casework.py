@@ -64,8 +64,11 @@ def _sign_in(page: Page, username: str = "alice") -> None:
     expect(page.get_by_role("heading", name="My cases")).to_be_visible()
 
 
-def _api_calls(page: Page, action: Callable[[], None]) -> list[str]:
-    """The API requests the page makes while ``action`` runs and it settles."""
+def _api_calls(page: Page, action: Callable[[], None], at_least: int = 1) -> list[str]:
+    """The API requests the page makes while ``action`` runs and it settles:
+    once ``at_least`` were made (a loaded machine can pause longer than
+    networkidle's 500 ms between a first call and the ones it leads to),
+    then until the network is idle, so any call beyond them is caught too."""
     calls: list[str] = []
 
     def record(request: Request) -> None:
@@ -75,6 +78,10 @@ def _api_calls(page: Page, action: Callable[[], None]) -> list[str]:
 
     page.on("request", record)
     action()
+    for _ in range(150):  # 15 s at most; fewer calls than expected then fail the test's assertion
+        if len(calls) >= at_least:
+            break
+        page.wait_for_timeout(100)
     page.wait_for_load_state("networkidle")
     page.remove_listener("request", record)
     return calls
@@ -159,7 +166,11 @@ def test_the_case_list_and_the_case_file_make_a_fixed_number_of_calls(
     expect(page.get_by_role("row")).to_have_count(13)
     expect(page.get_by_text("overdue")).to_have_count(3)
     screenshot(page, "workspace-my-cases")
-    calls = _api_calls(page, lambda: page.get_by_role("button", name=cases[0].reference, exact=True).click())
+    calls = _api_calls(
+        page,
+        lambda: page.get_by_role("button", name=cases[0].reference, exact=True).click(),
+        at_least=len(CASE_FILE_CALLS),
+    )
     assert sorted(calls) == sorted(CASE_FILE_CALLS), calls
     page.get_by_role("button", name="My cases", exact=True).click()
     page.get_by_label("Search by reference").fill(cases[5].reference)
