@@ -78,10 +78,8 @@ def _api_calls(page: Page, action: Callable[[], None], at_least: int = 1) -> lis
 
     page.on("request", record)
     action()
-    for _ in range(150):  # 15 s at most; fewer calls than expected then fail the test's assertion
-        if len(calls) >= at_least:
-            break
-        page.wait_for_timeout(100)
+    while len(calls) < at_least:  # each next request, 15 s at most: fewer calls than expected time out
+        page.wait_for_event("request", timeout=15_000)
     page.wait_for_load_state("networkidle")
     page.remove_listener("request", record)
     return calls
